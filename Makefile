@@ -1,0 +1,50 @@
+# National MDK coordination service: the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-sqlite test-postgresql lint browser translations bench clean
+
+# A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Embedded default: SQLite under instance/, migrations, demo data, web + scheduler.
+run: setup
+	$(BIN)/mdk db upgrade
+	$(BIN)/mdk demo load
+	$(BIN)/mdk run
+
+# The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
+test: setup browser lint
+	MDK_TEST_DB=sqlite HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
+	MDK_TEST_DB=postgresql HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
+
+test-sqlite: setup browser
+	MDK_TEST_DB=sqlite $(BIN)/pytest -q $(ARGS)
+
+test-postgresql: setup browser
+	MDK_TEST_DB=postgresql $(BIN)/pytest -q $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Debian's Chromium and a font with Swedish glyphs for the browser tests (never a download
+# of Playwright's own browser build).
+browser:
+	@tools/ensure-browser.sh
+
+translations: setup
+	$(BIN)/python tools/i18n.py
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

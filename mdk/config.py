@@ -1,0 +1,155 @@
+"""Settings: config/default.toml, then an optional MDK_CONFIG file, then MDK_* variables.
+
+Read once, into one typed, frozen object; every other module asks it, never os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+ENVIRONMENTS = ("development", "test", "production")
+SMTP_SECURITY = ("none", "starttls", "tls")
+LOCALES = ("sv", "en")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    timezone: str = "Europe/Stockholm"
+    default_locale: str = "sv"
+    care_areas_dir: str = ""
+    instance_dir: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
+    smtp_from: str = "mdk@localhost"
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def instance_path(self) -> Path:
+        return Path(self.instance_dir) if self.instance_dir else PROJECT_ROOT / "instance"
+
+    @property
+    def care_areas_path(self) -> Path:
+        return Path(self.care_areas_dir) if self.care_areas_dir else CONFIG_DIR / "care_areas"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_path / 'mdk.sqlite3'}"
+
+
+def env_name(key: str) -> str:
+    return f"MDK_{key.upper()}"
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def load_settings(overrides: dict[str, Any] | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings; `overrides` (tests, create_app(config)) win over everything."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = _read_toml(CONFIG_DIR / "default.toml")
+    extra = environ.get("MDK_CONFIG")
+    if extra:
+        values.update(_read_toml(Path(extra)))
+    for name in setting_names():
+        if env_name(name) in environ:
+            values[name] = environ[env_name(name)]
+    values.update(overrides or {})
+    unknown = sorted(set(values) - set(setting_names()))
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r}")
+    settings = Settings(**{name: _coerce(name, value) for name, value in values.items()})
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Refuse settings that would make the service unsafe or unusable."""
+    if settings.env not in ENVIRONMENTS:
+        raise ConfigError(f"MDK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
+    if settings.default_locale not in LOCALES:
+        raise ConfigError(f"MDK_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+    if settings.smtp_security not in SMTP_SECURITY:
+        raise ConfigError(f"MDK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    try:
+        settings.tz  # noqa: B018 - resolving the zone is the check
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"MDK_TIMEZONE {settings.timezone!r} is not a known time zone") from exc
+    if not settings.base_url.startswith(("http://", "https://")):
+        raise ConfigError("MDK_BASE_URL must start with http:// or https://")
+    if settings.is_production:
+        _validate_production(settings)
+
+
+def _validate_production(settings: Settings) -> None:
+    if not settings.secret_key or settings.secret_key == DEFAULT_SECRET_KEY:
+        raise ConfigError("MDK_SECRET_KEY must be set to a random value in production")
+    if len(settings.secret_key) < 32:
+        raise ConfigError("MDK_SECRET_KEY must be at least 32 characters in production")
+    if not settings.base_url.startswith("https://"):
+        raise ConfigError("MDK_BASE_URL must use https:// in production")
+    if settings.smtp_security == "none":
+        raise ConfigError("MDK_SMTP_SECURITY must be starttls or tls in production")
+
+
+def random_secret_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    changed = replace(settings, **changes)
+    validate(changed)
+    return changed
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"MDK_CONFIG file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{env_name(name)} must be a whole number, not {value!r}") from exc
+    if not isinstance(value, str):
+        raise ConfigError(f"{env_name(name)} must be text, not {value!r}")
+    return value

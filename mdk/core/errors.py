@@ -1,0 +1,50 @@
+"""Error pages in the user's language; JSON problem bodies for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _problem(status: int, title: str, detail: str | None = None):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = _("The form had expired or was sent from elsewhere. Please try again.")
+        if _wants_json():
+            return _problem(400, "CSRF token missing or invalid", error.description)
+        return render_template("core/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return _problem(error.code or 500, error.name, error.description)
+        messages = {
+            404: _("The page does not exist, or you may not see it."),
+            405: _("That action is not possible here."),
+        }
+        message = messages.get(error.code, error.description)
+        return render_template("core/error.html", status=error.code, message=message), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return _problem(500, "Internal Server Error")
+        message = _("Something went wrong on our side. Nothing you saved before was lost.")
+        return render_template("core/error.html", status=500, message=message), 500

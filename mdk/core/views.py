@@ -1,0 +1,72 @@
+"""Start page, /healthz and the language switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from mdk.config import LOCALES
+from mdk.extensions import db
+from mdk.i18n import LANG_COOKIE
+
+blp = Blueprint("core", __name__)
+
+# (endpoint, label): shown in the main navigation once the feature's blueprint is registered.
+NAVIGATION = [
+    ("core.index", _l("Start")),
+    ("care_areas.list_areas", _l("Care areas")),
+    ("units.list_units", _l("Units")),
+    ("people.list_people", _l("People")),
+    ("people.competence_register", _l("Competence register")),
+]
+
+
+def navigation() -> dict:
+    items = [(endpoint, label) for endpoint, label in NAVIGATION
+             if endpoint in current_app.view_functions]
+    return {"navigation": items}
+
+
+@blp.get("/")
+def index():
+    today = datetime.now(current_app.config["MDK"].tz).date()
+    return render_template("core/index.html", today=today)
+
+
+@blp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # any driver error means "not ok"; the detail is logged only
+        current_app.logger.warning("health check: database unavailable: %s", type(exc).__name__)
+        database = "unavailable"
+    ok = database == "ok"
+    body = {"status": "ok" if ok else "degraded", "database": database,
+            "database_engine": db.engine.dialect.name}
+    return jsonify(body), 200 if ok else 503
+
+
+@blp.post("/language")
+def set_language():
+    """Store the chosen UI language in a cookie and go back where the user was."""
+    language = request.form.get("language", "")
+    target = _safe_next(request.form.get("next", "/"))
+    response = make_response(redirect(target))
+    if language in LOCALES:
+        response.set_cookie(LANG_COOKIE, language, max_age=365 * 24 * 3600,
+                            httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site relative paths, so the switch cannot be used as an open redirect."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target

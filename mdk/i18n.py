@@ -1,0 +1,60 @@
+"""Language choice and the date formats the UI uses (Swedish first, ISO weeks)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import get_day_names, get_month_names
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+from mdk.config import LOCALES
+
+LANG_COOKIE = "mdk_lang"
+WEEK_LABEL = {"sv": "v.", "en": "wk"}
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return current_app.config["MDK"].default_locale
+
+
+def select_timezone() -> str:
+    return current_app.config["MDK"].timezone
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "sv"
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware instant as wall-clock time in the service's zone."""
+    return moment.astimezone(current_app.config["MDK"].tz)
+
+
+def iso_week(day: date) -> int:
+    return day.isocalendar().week
+
+
+def format_day(value: date | datetime, language: str | None = None) -> str:
+    """'tis 1 dec 2026 · v. 49' (Swedish) or 'Tue 1 Dec 2026 · wk 49' (English)."""
+    language = language or current_language()
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    weekday = get_day_names("abbreviated", locale=language)[day.weekday()].rstrip(".")
+    month = get_month_names("abbreviated", locale=language)[day.month].rstrip(".")
+    return f"{weekday} {day.day} {month} {day.year} · {WEEK_LABEL[language]} {iso_week(day)}"
+
+
+def format_datetime_local(value: datetime, language: str | None = None) -> str:
+    """'tis 1 dec 2026 · v. 49 08:00' in the service's zone."""
+    local = to_local(value)
+    return f"{format_day(local.date(), language)} {local:%H:%M}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["local_datetime"] = format_datetime_local
+    app.jinja_env.globals["current_language"] = current_language

@@ -1,0 +1,1 @@
+"""The background process: `python -m scheduler`. Jobs are declared in scheduler.registry."""

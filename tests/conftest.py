@@ -1,0 +1,98 @@
+"""Fixtures: one app and database per test session, a rolled-back transaction per test.
+
+MDK_TEST_DB=sqlite (default) or postgresql picks the engine; PostgreSQL tests run in a
+schema of their own in the `test` database and drop it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+import flask_migrate
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from mdk import create_app
+from mdk.extensions import db
+from tests.support import count_statements, fresh_database
+
+hypothesis_settings.register_profile(
+    "ci", max_examples=30, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile(
+    "dev", max_examples=150, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def make_app(database_url: str, instance_dir, **overrides):
+    config = {"env": "test", "database_url": database_url, "instance_dir": str(instance_dir),
+              "base_url": "http://localhost", "secret_key": "test-secret"}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("db")
+    with fresh_database(folder) as url:
+        application = make_app(url, tmp_path_factory.mktemp("instance"))
+        with application.app_context():
+            flask_migrate.upgrade()
+        yield application
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request, app):
+    """Bind every session of this test to one outer transaction and roll it back after.
+
+    Service code may commit freely: commits release savepoints inside the outer transaction.
+    """
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
+        for leftover in list(db.session.registry.registry.values()):
+            leftover.close()  # sessions of contexts still open in the test
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture()
+def app_ctx(app):
+    """An application context for calling services and models directly."""
+    with app.app_context() as ctx:
+        yield ctx
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def statement_counter(app):
+    """`with statement_counter() as counted:` counts the SQL statements of the block."""
+    with app.app_context():
+        engine = db.engine
+    return lambda: count_statements(engine)

@@ -1,0 +1,70 @@
+from mdk.config import PROJECT_ROOT
+
+
+def test_factory_builds_a_testing_app(app):
+    assert app.config["TESTING"]
+    assert app.config["MDK"].env == "test"
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["database"] == "ok"
+    assert response.json["database_engine"] in ("sqlite", "postgresql")
+
+
+def test_start_page_speaks_swedish_by_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="sv">' in page
+    assert "Nationell MDK" in page
+
+
+def test_language_switch_sets_english_and_returns_to_the_page(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        client = app.test_client()
+        response = client.post("/language", data={"language": "en", "next": "/healthz"})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/healthz"
+        page = client.get("/").get_data(as_text=True)
+        assert '<html lang="en">' in page
+        assert "National MDK" in page
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_language_switch_refuses_an_offsite_redirect(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        response = app.test_client().post(
+            "/language", data={"language": "en", "next": "//evil.example/x"}
+        )
+        assert response.headers["Location"] == "/"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_language_switch_without_csrf_token_is_refused(client):
+    response = client.post("/language", data={"language": "en", "next": "/"})
+    assert response.status_code == 400
+    assert "mdk_lang" not in response.headers.get("Set-Cookie", "")
+
+
+def test_unknown_page_is_a_swedish_404(client):
+    response = client.get("/finns-inte")
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_a_json_problem(client):
+    response = client.get("/api/v1/finns-inte")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+
+
+def test_no_stylesheet_or_script_comes_from_another_host(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "https://" not in page and "http://" not in page.replace("http://localhost", "")
+    assert (PROJECT_ROOT / "mdk" / "static" / "css" / "mdk.css").exists()
