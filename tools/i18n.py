@@ -1,8 +1,9 @@
-"""Keep the Swedish catalogue in step with the code: `python tools/i18n.py [sv.json]`.
+"""Keep the Swedish catalogue in step with the code: `python tools/i18n.py` (`make translations`).
 
 Extracts every message, merges it into mdk/translations/sv/LC_MESSAGES/messages.po (keeping
-existing translations), fills translations from an optional JSON file {msgid: msgstr},
-compiles the .mo, and lists messages still without a Swedish translation (exit 1 if any).
+existing translations), fills translations from tools/translations/*.json ({msgid: Swedish},
+one file per feature), compiles the .mo, and lists messages still without a Swedish
+translation (exit 1 if any).
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ def main(argv: list[str]) -> int:
                    cwd=ROOT, check=True, capture_output=True)
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="sv")
-    if len(argv) > 1:
-        extra = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    extra: dict[str, str] = {}
+    for source in sorted((ROOT / "tools" / "translations").glob("*.json")):
+        extra.update(json.loads(source.read_text(encoding="utf-8")))
+    if extra:
         for message in catalog:
             if message.id and message.id in extra:
                 message.string = extra[message.id]
