@@ -68,3 +68,21 @@ def test_no_stylesheet_or_script_comes_from_another_host(client):
     page = client.get("/").get_data(as_text=True)
     assert "https://" not in page and "http://" not in page.replace("http://localhost", "")
     assert (PROJECT_ROOT / "mdk" / "static" / "css" / "mdk.css").exists()
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/healthz", "/finns-inte", "/api/openapi.json"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_templates_have_no_inline_style_or_script():
+    import re
+
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"\sstyle=|<style|<script(?![^>]*\bsrc=)", text), template

@@ -1,0 +1,1 @@
+"""Patients: one identity (personnummer, samordningsnummer or reservnummer), many cases."""
