@@ -1,0 +1,1 @@
+"""Calendar rules: Swedish public holidays, de-facto closed eves, configured closures."""

@@ -1,0 +1,1 @@
+"""Conferences: the meetings of a care area's series."""
