@@ -1,0 +1,1 @@
+"""Hosting rotation: which NHV unit hosts which meeting."""
