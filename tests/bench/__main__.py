@@ -1,0 +1,23 @@
+"""Run every benchmark: `python -m tests.bench [NAME ...]`."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.bench import bench_rotation
+
+BENCHMARKS = {"rotation": bench_rotation.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
+            return 2
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

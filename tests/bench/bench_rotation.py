@@ -1,0 +1,50 @@
+"""Planning 10 years of meetings against planning 1 year: the ratio should be about 10
+(linear; target <= 10.5). Cadence (holidays, DST) and the host planner, pure, no database."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from mdk.care_areas.domain import HostPolicy, Label, MeetingSeriesConfig
+from mdk.conferences.cadence import occurrences
+from mdk.rotation.planner import Slot, plan_hosts
+
+UNITS = ("SE2321000016-AC01", "SE2321000131-AC02", "SE2321000255-AC03", "SE2321000024-AC04")
+SERIES = MeetingSeriesConfig(
+    key="national", name=Label("Nationell MDK", "National MDK"), weekday=2, start="08:00",
+    duration_minutes=90, case_slot_minutes=10, cutoff_days=2, cutoff_time="12:00",
+    host_policy=HostPolicy(kind="rotating", rotation="per_meeting"),
+)
+FIRST = date(2027, 1, 1)
+TZ = ZoneInfo("Europe/Stockholm")
+
+
+def availability(unit: str, day: date) -> str | None:
+    # A deterministic scatter of closed weeks, about one in seven per unit.
+    return "stängt" if (day.toordinal() // 7 + UNITS.index(unit)) % 7 == 0 else None
+
+
+def plan_years(years: int) -> int:
+    last = FIRST.replace(year=FIRST.year + years) - timedelta(days=1)
+    held = [o for o in occurrences(SERIES, FIRST, last, TZ) if not o.skipped]
+    slots = [Slot(key=o.day.isoformat(), day=o.day) for o in held]
+    return len(plan_hosts(slots, UNITS, availability))
+
+
+def best_of(repeats: int, years: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        plan_years(years)
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def main() -> None:
+    plan_years(1)  # warm caches (holiday tables) so both sides measure the same work
+    one = best_of(7, 1)
+    ten = best_of(7, 10)
+    print(f"rotation: 1 year {one * 1000:.1f} ms, 10 years {ten * 1000:.1f} ms, "
+          f"ratio {ten / one:.2f} (target <= 10.5)")
