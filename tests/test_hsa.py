@@ -42,3 +42,10 @@ def test_malformed_hsa_ids_are_refused(value):
 
 def test_organisation_number_is_read_from_the_hsa_id():
     assert organisation_number("SE2321000016-AC01") == "232100-0016"
+
+
+def test_form_message_is_swedish_in_a_request(app):
+    from mdk.hsa import HSA_ID_FORM_MESSAGE
+
+    with app.test_request_context("/"):
+        assert str(HSA_ID_FORM_MESSAGE).startswith("Ett HSA-id är SE, ett tiosiffrigt")

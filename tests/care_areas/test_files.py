@@ -10,7 +10,7 @@ from mdk.care_areas.service import (
     load_care_areas,
     load_competences,
 )
-from tests.care_areas.helpers import SHIPPED, broken_copy, write_area
+from tests.care_areas.helpers import SHIPPED, THIRD_AREA, broken_copy, write_area
 from tests.conftest import make_app
 
 BROKEN = [
@@ -135,3 +135,15 @@ def test_app_refuses_to_start_with_a_broken_file(tmp_path):
     path = broken_copy(tmp_path / "areas", "analcancer", 'start = "08:00"', 'start = "25:00"')
     with pytest.raises(CareAreaError, match=f"{path}: series\\[0\\].start: must be a time"):
         make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, care_areas_dir=str(path.parent))
+
+
+def test_third_area_file_is_picked_up_without_code_change(tmp_path):
+    folder = tmp_path / "areas"
+    for shipped in SHIPPED.glob("*.toml"):
+        write_area(folder, shipped.stem, shipped.read_text(encoding="utf-8"))
+    write_area(folder, "vulvacancer", THIRD_AREA)
+    app = make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, care_areas_dir=str(folder))
+    page = app.test_client().get("/care-areas/vulvacancer").get_data(as_text=True)
+    assert "<h1>Vulvacancer</h1>" in page
+    assert "Varje torsdag 13:00–14:00, värdskap roterar per år mellan de två enheterna" in page
+    assert "viktat: KS 2, SUS 1" in page
