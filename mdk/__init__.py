@@ -88,11 +88,8 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
-    from mdk.care_areas.service import COMPETENCES_EXTENSION_KEY, EXTENSION_KEY, load_competences
-    from mdk.config import CONFIG_DIR
+    from mdk.care_areas import register as register_care_areas
     from mdk.core import register as register_core
 
-    # Replaced by the care-area loader (care_areas.service.init_app) when it lands.
-    app.extensions[COMPETENCES_EXTENSION_KEY] = load_competences(CONFIG_DIR / "competences.toml")
-    app.extensions[EXTENSION_KEY] = {}
+    register_care_areas(app)  # first: other features read the care areas at start
     register_core(app)
