@@ -12,14 +12,23 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _problem(status: int, title: str, detail: str | None = None):
-    body = {"type": "about:blank", "title": title, "status": status}
+def _problem(status: int, title: str, detail: str | None = None, errors: dict | None = None):
+    body: dict = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    if errors:
+        body["errors"] = errors
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
+
+
+def _fields_detail(errors: dict) -> str:
+    """'Invalid field(s): hsa_id, mailbox' from webargs' {location: {field: [messages]}}."""
+    names = sorted({name for fields in errors.values() if isinstance(fields, dict)
+                    for name in fields})
+    return f"Invalid field(s): {', '.join(names)}" if names else "Invalid input"
 
 
 def register(app: Flask) -> None:
@@ -33,7 +42,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return _problem(error.code or 500, error.name, error.description)
+            # flask-smorest/webargs put the message and the per-field errors in `data`.
+            data = getattr(error, "data", None) or {}
+            errors = data.get("messages")
+            detail = data.get("message") or (
+                _fields_detail(errors) if errors else error.description)
+            return _problem(error.code or 500, error.name, detail, errors)
         messages = {
             404: _("The page does not exist, or you may not see it."),
             405: _("That action is not possible here."),
