@@ -102,7 +102,9 @@ def test_gunicorn_serves_the_app_factory(migrated_environment, tmp_path):
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
                "mdk:create_app()"]
-    with running(command, migrated_environment, tmp_path / "gunicorn.log") as process:
+    # Newer gunicorns open a control socket under $HOME: keep it in this test's folder.
+    environment = {**migrated_environment, "HOME": str(tmp_path)}
+    with running(command, environment, tmp_path / "gunicorn.log") as process:
         health = wait_until_healthy(f"http://127.0.0.1:{port}", process)
         assert health["status"] == "ok"
         assert _stop(process) == 0
