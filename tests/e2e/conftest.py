@@ -95,7 +95,7 @@ def page(request, browser: Browser, live_server: str) -> Iterator[Page]:
     """A fresh Swedish browser context per test; a screenshot is kept when the test fails."""
     context = browser.new_context(base_url=live_server, locale="sv-SE",
                                   timezone_id="Europe/Stockholm")
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(10_000)  # generous: CI machines run other suites too
     page = context.new_page()
     try:
         yield page
