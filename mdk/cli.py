@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from werkzeug.serving import run_simple
 
 from mdk import create_app
 from mdk.care_areas.cli import care_areas_cli
@@ -24,17 +26,34 @@ def run_command(host: str, port: int, no_scheduler: bool) -> None:
     """
     from flask import current_app
 
+    # `kill` (SIGTERM) stops the command like Ctrl-C does, so the scheduler is stopped too.
+    signal.signal(signal.SIGTERM, _interrupt)
     scheduler = None
     if not no_scheduler:
         scheduler = subprocess.Popen([sys.executable, "-m", "scheduler"])
         click.echo(f"scheduler started (pid {scheduler.pid})")
     click.echo(f"web: http://{host}:{port}/")
     try:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask ignores that inside a CLI command. run_simple returns on Ctrl-C.
+        run_simple(host, port, current_app._get_current_object(), threaded=True,
+                   use_reloader=False, use_debugger=False)
     finally:
         if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=10)
+            _stop(scheduler)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    click.echo("scheduler stopped")
 
 
 def main() -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,3 +79,51 @@ def count_statements(engine: Engine) -> Iterator[StatementCounter]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen | None = None,
+                       timeout: float = 20.0) -> dict:
+    """Poll /healthz until it answers 200; fail early if the server process has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode} before /healthz")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{base_url}/healthz did not answer 200 within {timeout:.0f} s")
+
+
+def service_environment(database_url: str, instance_dir: Path) -> dict[str, str]:
+    """The environment of a service process (mdk, scheduler, gunicorn) on a test database."""
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("MDK_", "FLASK_"))}
+    environment.update(MDK_ENV="test", MDK_DATABASE_URL=database_url,
+                       MDK_INSTANCE_DIR=str(instance_dir), PYTHONUNBUFFERED="1")
+    return environment
+
+
+@contextmanager
+def running(command: list[str], environment: dict[str, str], log: Path
+            ) -> Iterator[subprocess.Popen]:
+    """A background process writing to `log`; killed and reaped if the test leaves it running."""
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output,
+                                   stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)

@@ -1,0 +1,120 @@
+"""Browser tests: a live server on its own database, and Debian's Chromium driven by Playwright.
+
+The live server commits for real, so it never shares the session `app` and its rolled-back
+transactions; every e2e test is marked `e2e`, which the rollback fixture leaves alone.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from mdk.config import PROJECT_ROOT
+from mdk.extensions import db
+from tests.conftest import make_app
+from tests.support import fresh_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The machine has no network: without these Chromium keeps retrying connections of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access-log line per request: the test output stays readable."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
+def _load_demo_data(app) -> None:
+    """Seed the demo data once `mdk.demo` exists (it is being built on another branch)."""
+    if importlib.util.find_spec("mdk.demo") is None:
+        return
+    from mdk.demo.service import load_demo
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The whole app on a free port of 127.0.0.1, migrated and seeded; yields its base URL."""
+    with fresh_database(tmp_path_factory.mktemp("e2e-db")) as url:
+        app = make_app(url, tmp_path_factory.mktemp("e2e-instance"))
+        with app.app_context():
+            flask_migrate.upgrade()
+        _load_demo_data(app)
+        server = make_server("127.0.0.1", 0, app, threaded=True,
+                             request_handler=QuietRequestHandler)
+        thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
+                                  daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+            with app.app_context():
+                db.engine.dispose()  # before the PostgreSQL schema is dropped
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    # A missing browser must fail the run (CI included), never skip the browser tests.
+    if not CHROMIUM.exists():
+        pytest.fail(f"browser tests need Debian's Chromium at {CHROMIUM}: "
+                    "apt-get install chromium (or run `make browser`)", pytrace=False)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                         args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture()
+def page(request, browser: Browser, live_server: str) -> Iterator[Page]:
+    """A fresh Swedish browser context per test; a screenshot is kept when the test fails."""
+    context = browser.new_context(base_url=live_server, locale="sv-SE",
+                                  timezone_id="Europe/Stockholm")
+    context.set_default_timeout(10_000)  # generous: CI machines run other suites too
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{_file_name(request.node.name)}.png"),
+                            full_page=True)
+        context.close()
+
+
+def _file_name(test_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so the `page` fixture knows the outcome."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

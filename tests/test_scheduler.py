@@ -1,0 +1,114 @@
+"""The scheduler process: its command line, its registry of jobs, and one-at-a-time locking."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from scheduler import registry
+from scheduler.__main__ import main
+from scheduler.lock import scheduler_lock
+from scheduler.registry import Job
+from tests.support import running, service_environment
+
+SCHEDULER = [sys.executable, "-m", "scheduler"]
+
+
+@pytest.fixture()
+def environment(app) -> dict[str, str]:
+    """A scheduler process's environment: this session's database and instance folder."""
+    settings = app.config["MDK"]
+    return service_environment(settings.database_url, settings.instance_path)
+
+
+@pytest.fixture()
+def test_job(app, environment, monkeypatch) -> list[str]:
+    """Registers job `x` for in-process `main()` calls; the list records each run."""
+    runs: list[str] = []
+    job = Job(id="x", func=lambda: runs.append("x"), trigger="interval",
+              trigger_args={"hours": 1}, description="test job")
+    monkeypatch.setattr(registry, "JOBS", [job])
+    for key in ("MDK_ENV", "MDK_DATABASE_URL", "MDK_INSTANCE_DIR"):
+        monkeypatch.setenv(key, environment[key])
+    return runs
+
+
+def test_list_without_jobs_says_so(environment):
+    result = subprocess.run([*SCHEDULER, "--list"], env=environment, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0
+    assert "no jobs are registered yet" in result.stdout
+
+
+def test_once_with_an_unknown_job_exits_2_naming_the_known_ones(test_job, capsys):
+    assert main(["--once", "unknown"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown job 'unknown'" in error
+    assert "known: x" in error
+    assert test_job == []
+
+
+def test_once_runs_the_job_exactly_once_and_logs_its_duration(test_job, caplog):
+    caplog.set_level(logging.INFO, logger="scheduler")
+    assert main(["--once", "x"]) == 0
+    assert test_job == ["x"]
+    assert any(re.fullmatch(r"job x done in \d+\.\d\ds", record.getMessage())
+               for record in caplog.records)
+
+
+def test_second_lock_holder_waits_until_the_first_releases(app):
+    events: list[str] = []
+    first_holds, let_first_go = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with scheduler_lock(app):
+            events.append("first took the lock")
+            first_holds.set()
+            let_first_go.wait(5)
+            events.append("first releases")
+
+    def second() -> None:
+        first_holds.wait(5)
+        with scheduler_lock(app):
+            events.append("second took the lock")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_holds.wait(5)
+    time.sleep(0.3)  # time enough for the second to take the lock if it were free
+    assert events == ["first took the lock"]
+    let_first_go.set()
+    for thread in threads:
+        thread.join(5)
+    assert events == ["first took the lock", "first releases", "second took the lock"]
+
+
+def test_once_waits_while_another_scheduler_process_runs(test_job, environment, tmp_path):
+    log = tmp_path / "scheduler.log"
+    with running(SCHEDULER, environment, log) as other:
+        _wait_for_line(log, "scheduler lock taken")
+        once = threading.Thread(target=main, args=(["--once", "x"],))
+        once.start()
+        time.sleep(0.3)
+        assert test_job == []  # still waiting for the lock
+        other.terminate()
+        assert other.wait(timeout=10) == 0
+        once.join(10)
+    assert test_job == ["x"]
+    assert "scheduler stopped" in log.read_text()
+
+
+def _wait_for_line(log, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the scheduler never logged {text!r}:\n{log.read_text()}")
