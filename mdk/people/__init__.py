@@ -1,0 +1,14 @@
+"""People: competences, absences, role grants, the competence register, `mdk users`."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from mdk.extensions import api
+    from mdk.people import api as people_api
+    from mdk.people import views
+    from mdk.people.cli import users_cli
+
+    app.register_blueprint(views.blp)
+    api.register_blueprint(people_api.blp)
+    app.cli.add_command(users_cli)
