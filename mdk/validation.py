@@ -28,7 +28,7 @@ class FieldError(ValueError):
     status = 422
 
     def __init__(self, field: str, message) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(field)  # the message is lazy: translate it only where it is shown
         self.field = field
         self.message = message
 

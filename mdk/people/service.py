@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -175,8 +176,7 @@ def grant_role(person: Person, role: object, care_area: object,
     """
     if role not in ROLES:
         raise FieldError("role", _l("Unknown role: %(role)s.", role=role))
-    if care_area not in care_areas():
-        raise FieldError("care_area", _l("Unknown care area: %(area)s.", area=care_area))
+    care_area_or_error(care_area)
     unit_id = person.unit_id if unit_id is None else clean_id(unit_id, "unit_id", UNKNOWN_UNIT)
     if get_unit(unit_id) is None:
         raise FieldError("unit_id", UNKNOWN_UNIT)
@@ -293,3 +293,30 @@ def competence_register(area: CareArea, iso_year: int, iso_week: int) -> list[Re
 
 def _is_absent(person_id: int, day: date, absences) -> bool:
     return any(a.person_id == person_id and a.first_day <= day <= a.last_day for a in absences)
+
+
+ISO_WEEK_PATTERN = re.compile(r"([0-9]{4})-W([0-9]{2})")
+
+
+def parse_iso_week(value: object, field: str = "week") -> tuple[int, int]:
+    """'2026-W49' -> (2026, 49); a week that does not exist names the field."""
+    match = ISO_WEEK_PATTERN.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError(value)
+        year, week = int(match[1]), int(match[2])
+        date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise FieldError(field, _l("Enter a week that exists as YYYY-Wnn, e.g. 2026-W49.")) from exc
+    return year, week
+
+
+def format_iso_week(iso_year: int, iso_week: int) -> str:
+    return f"{iso_year:04d}-W{iso_week:02d}"
+
+
+def care_area_or_error(key: object, field: str = "care_area") -> CareArea:
+    area = care_areas().get(key) if isinstance(key, str) else None
+    if area is None:
+        raise FieldError(field, _l("Unknown care area: %(area)s.", area=key))
+    return area

@@ -1,0 +1,5 @@
+"""Demo data: placeholder until built."""
+
+
+def load_demo() -> list[str]:
+    return []
