@@ -9,6 +9,7 @@ import click
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from mdk import create_app
+from mdk.care_areas.cli import care_areas_cli
 
 
 @click.command("run")
@@ -40,6 +41,8 @@ def main() -> None:
     cli = FlaskGroup(create_app=create_app, add_default_commands=False,
                      help="National MDK coordination service.")
     cli.add_command(run_command)
+    # Also on the group itself, so `mdk care-areas check` runs when a broken file stops the app.
+    cli.add_command(care_areas_cli)
     cli.add_command(shell_command)
     cli.add_command(routes_command)
     cli.main(prog_name="mdk")

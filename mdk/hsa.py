@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 HSA_ID_PATTERN = re.compile(r"SE[0-9]{10}-[A-Za-z0-9]+")
 HSA_ID_MAX_LENGTH = 31
 HSA_ID_MESSAGE = (
+    "An HSA-id is SE, a 10-digit organisation number, a dash and letters or digits, "
+    "at most 31 characters (e.g. SE2321000016-AC01)."
+)
+# The same text for forms (WTForms validators' message=), shown in the user's language.
+HSA_ID_FORM_MESSAGE = _l(
     "An HSA-id is SE, a 10-digit organisation number, a dash and letters or digits, "
     "at most 31 characters (e.g. SE2321000016-AC01)."
 )

@@ -12,11 +12,8 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-from mdk.hsa import is_valid_hsa_id
+from mdk.hsa import HSA_ID_FORM_MESSAGE, is_valid_hsa_id
 
-# The text of mdk.hsa.HSA_ID_MESSAGE, marked for translation (tests keep the two in step).
-HSA_ID_ERROR = _l("An HSA-id is SE, a 10-digit organisation number, a dash and letters or "
-                  "digits, at most 31 characters (e.g. SE2321000016-AC01).")
 ORGANISATION_NUMBER_PATTERN = re.compile(r"([0-9]{6})-?([0-9]{4})")
 PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
 DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -60,7 +57,7 @@ def clean_hsa_id(value: object, field: str = "hsa_id", *, required: bool = True)
             raise FieldError(field, _l("Fill in this field."))
         return None
     if not is_valid_hsa_id(value):
-        raise FieldError(field, HSA_ID_ERROR)
+        raise FieldError(field, HSA_ID_FORM_MESSAGE)
     return value
 
 

@@ -5,7 +5,9 @@ These are read-only values: the files are the single source of truth, loaded onc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class HostPolicy:
     rotation: str | None = None  # "per_meeting" | "per_period" (rotating only)
     period_length: int | None = None  # per_period: N ...
     period_unit: str | None = None  # ... "weeks" | "months" | "years"
-    weights: dict[str, float] = field(default_factory=dict)  # hsa_id -> weight (default 1)
+    # hsa_id -> weight (a unit not named weighs 1); read-only like everything here.
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     fixed_unit: str | None = None  # fixed: the host unit's HSA-id
 
 
@@ -56,6 +59,82 @@ class MeetingSeriesConfig:
     host_policy: HostPolicy
     on_holiday: str = "skip"  # "skip" | "next_working_day"
 
+    @property
+    def end(self) -> str:
+        """The local end time, "HH:MM" (a meeting never runs past midnight)."""
+        hours, minutes = (int(part) for part in self.start.split(":"))
+        total = hours * 60 + minutes + self.duration_minutes
+        return f"{total // 60:02d}:{total % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class ReferralField:
+    """An area-specific question on the referral (anmälan), beyond the fields every case has."""
+
+    key: str
+    label: Label
+    type: str  # "text" | "long_text" | "integer" | "date" | "boolean" | "choice"
+    required: bool
+    choices: tuple[Choice, ...] = ()
+    help: Label | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityHint:
+    """A warning shown to the referrer and the coordinator; never a reason to decline."""
+
+    key: str
+    field: str  # a referral field key
+    condition: str  # "in" | "not_in" (choice values) | "above" | "below" (integer) | "is_true"...
+    message: Label
+    values: tuple[str, ...] = ()
+    value: int | None = None
+
+
+@dataclass(frozen=True)
+class MaterialItem:
+    """What the MDK usually needs before a case is discussed, and how fresh it must be."""
+
+    key: str
+    label: Label
+    kind: str  # "clinical" | "pad" | "molecular" | "mri" | "pet_ct" | "ct" | "colonoscopy" | ...
+    required: bool
+    max_age_days: int | None = None  # None: no freshness limit
+    review_by: str | None = None  # competence key doing the secondary review at the host
+    note: Label | None = None
+
+
+@dataclass(frozen=True)
+class LeadTimeTarget:
+    key: str
+    label: Label
+    from_event: str
+    to_event: str
+    max_days: int
+    share_percent: int  # at least this share of patients within max_days
+    day_kind: str = "calendar"  # "calendar" | "working"
+
+
+@dataclass(frozen=True)
+class TemplateSection:
+    key: str
+    label: Label
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentTemplate:
+    """The sections of a protocol or a care plan (later features fill them)."""
+
+    kind: str  # "protocol" | "care_plan"
+    sections: tuple[TemplateSection, ...]
+
 
 @dataclass(frozen=True)
 class CareArea:
@@ -71,11 +150,21 @@ class CareArea:
     quorum_when_needed: tuple[str, ...]  # e.g. the pathologist, per case
     secondary_review: tuple[str, ...]  # competences the host needs for secondary review
     series: tuple[MeetingSeriesConfig, ...]
-    referral_fields: tuple = ()
-    eligibility_hints: tuple = ()
-    material_checklist: tuple = ()
-    lead_time_targets: tuple = ()
-    templates: dict = field(default_factory=dict)
+    scope: Label | None = None  # who is referred, in one sentence
+    referral_fields: tuple[ReferralField, ...] = ()
+    eligibility_hints: tuple[EligibilityHint, ...] = ()
+    material_checklist: tuple[MaterialItem, ...] = ()
+    lead_time_targets: tuple[LeadTimeTarget, ...] = ()
+    templates: tuple[DocumentTemplate, ...] = ()
 
     def nhv_unit(self, hsa_id: str) -> NhvUnit | None:
         return next((unit for unit in self.nhv_units if unit.hsa_id == hsa_id), None)
+
+    def series_by_key(self, key: str) -> MeetingSeriesConfig | None:
+        return next((series for series in self.series if series.key == key), None)
+
+    def referral_field(self, key: str) -> ReferralField | None:
+        return next((item for item in self.referral_fields if item.key == key), None)
+
+    def template(self, kind: str) -> DocumentTemplate | None:
+        return next((item for item in self.templates if item.kind == kind), None)

@@ -47,12 +47,6 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-@blp.app_template_global()
-def competence_label(key: str) -> str:
-    known = competences().get(key)
-    return known.label(current_language()) if known else key
-
-
 def _unit_choices() -> list[tuple[str, str]]:
     return [("", _("Choose a unit"))] + [
         (str(unit.id), f"{unit.name} ({unit.short_name})") for unit in list_units()]

@@ -71,7 +71,7 @@ def test_create_person_saves_lower_case_email_and_competences(app, form_client, 
         assert person.competence_keys == ["oncologist", "radiation_oncologist"]
 
 
-HSA_MESSAGE = "Ett HSA-id är SE, ett organisationsnummer med 10 siffror"
+HSA_MESSAGE = "Ett HSA-id är SE, ett tiosiffrigt organisationsnummer"
 BAD_PERSON_INPUT = [
     ("name", "", "Fyll i fältet."),
     ("email", "", "Fyll i fältet."),

@@ -9,7 +9,7 @@ from mdk.extensions import db
 from mdk.units.models import Unit
 from tests.units.factories import NHV_A, field_error, make_provider, make_unit
 
-HSA_MESSAGE = "Ett HSA-id är SE, ett organisationsnummer med 10 siffror"
+HSA_MESSAGE = "Ett HSA-id är SE, ett tiosiffrigt organisationsnummer"
 
 
 def _unit_count() -> int:
