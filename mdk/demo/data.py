@@ -135,8 +135,11 @@ def _ensure_unit(name: str, short_name: str, hsa_id: str, provider: CareProvider
 
 
 def _names():
-    for index in range(len(FIRST_NAMES) * len(LAST_NAMES)):
-        yield FIRST_NAMES[index % len(FIRST_NAMES)], LAST_NAMES[index // len(FIRST_NAMES)]
+    # (i mod 20, (i + i div 20) mod 20) never repeats for i < 400, and neighbours differ.
+    assert len(FIRST_NAMES) == len(LAST_NAMES)
+    size = len(FIRST_NAMES)
+    for index in range(size * size):
+        yield FIRST_NAMES[index % size], LAST_NAMES[(index + index // size) % size]
 
 
 def _ascii(text: str) -> str:

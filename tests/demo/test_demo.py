@@ -95,3 +95,17 @@ def test_demo_grants_every_role_and_prints_one_line_per_role(app, runner):
         assert {grant.unit.hsa_id for grant in coordinators} == nhv_units
         emails = db.session.scalars(select(Person.email)).all()
         assert all(email.endswith("@demo.mdk.example") for email in emails)
+
+
+def test_every_page_of_units_and_people_renders_with_the_demo_data(app, runner, client):
+    _load(runner)
+    with app.app_context():
+        unit_id = units.unit_by_hsa_id("SE2321000016-AC01").id
+        person_id = people.person_by_email("admin@demo.mdk.example").id
+        provider_id = units.list_providers()[0].id
+    for path in ("/units", "/units?kind=nhv", "/units?kind=referring&q=region", "/units/new",
+                 f"/units/{unit_id}", f"/units/{unit_id}/edit", "/providers", "/providers/new",
+                 f"/providers/{provider_id}/edit", "/people", "/people/new",
+                 f"/people/{person_id}", f"/people/{person_id}/edit", "/competence-register",
+                 "/competence-register?area=crs_hipec&week=2026-W49"):
+        assert client.get(path).status_code == 200, path
