@@ -90,6 +90,12 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from mdk.care_areas import register as register_care_areas
     from mdk.core import register as register_core
+    from mdk.demo import register as register_demo
+    from mdk.people import register as register_people
+    from mdk.units import register as register_units
 
     register_care_areas(app)  # first: other features read the care areas at start
     register_core(app)
+    register_units(app)
+    register_people(app)
+    register_demo(app)

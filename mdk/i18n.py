@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import get_day_names, get_month_names
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from mdk.config import LOCALES
@@ -15,7 +15,8 @@ WEEK_LABEL = {"sv": "v.", "en": "wk"}
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get(LANG_COOKIE)
+    # Outside a request (CLI, scheduler) there is no cookie: the default language applies.
+    chosen = request.cookies.get(LANG_COOKIE) if has_request_context() else None
     if chosen in LOCALES:
         return chosen
     return current_app.config["MDK"].default_locale

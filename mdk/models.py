@@ -1,1 +1,4 @@
 """Imports every feature's models, so Alembic and the tests see the whole schema."""
+
+from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # noqa: F401
+from mdk.units.models import CareProvider, Unit  # noqa: F401

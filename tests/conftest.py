@@ -10,6 +10,7 @@ import os
 
 import flask_migrate
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -47,6 +48,14 @@ def app(tmp_path_factory):
             db.engine.dispose()
 
 
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's Session picks the app's engine and ignores `bind=`; honour it, so
+    every statement of the test runs on the test's connection (and is rolled back)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind or self.bind or super().get_bind(mapper, clause, bind, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def _rollback(request, app):
     """Bind every session of this test to one outer transaction and roll it back after.
@@ -59,9 +68,14 @@ def _rollback(request, app):
     with app.app_context():
         connection = db.engine.connect()
     outer = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite defers BEGIN; without it the first SAVEPOINT opens the transaction and
+        # its RELEASE (a service's commit) would really commit.
+        connection.exec_driver_sql("BEGIN")
     original = db.session
     db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        {"bind": connection, "join_transaction_mode": "create_savepoint",
+         "class_": _ConnectionBoundSession}
     )
     try:
         yield

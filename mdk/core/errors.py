@@ -12,12 +12,19 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _problem(status: int, title: str, detail: str | None = None, errors: dict | None = None):
-    body: dict = {"type": "about:blank", "title": title, "status": status}
+def _problem(status: int, title: str, detail: str | None = None, data: dict | None = None):
+    body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
-    if errors:
-        body["errors"] = errors
+    # flask-smorest puts abort(..., message=, errors=) and webargs' field messages in `data`:
+    # keep them, so a 4xx names the field that was wrong.
+    data = data or {}
+    if data.get("message"):
+        body["detail"] = str(data["message"])
+    if data.get("errors") or data.get("messages"):
+        body["errors"] = data.get("errors") or data.get("messages")
+        if not data.get("message"):
+            body["detail"] = _fields_detail(body["errors"])
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -42,12 +49,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            # flask-smorest/webargs put the message and the per-field errors in `data`.
-            data = getattr(error, "data", None) or {}
-            errors = data.get("messages")
-            detail = data.get("message") or (
-                _fields_detail(errors) if errors else error.description)
-            return _problem(error.code or 500, error.name, detail, errors)
+            return _problem(error.code or 500, error.name, error.description,
+                            getattr(error, "data", None))
         messages = {
             404: _("The page does not exist, or you may not see it."),
             405: _("That action is not possible here."),

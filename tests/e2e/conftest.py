@@ -6,7 +6,6 @@ transactions; every e2e test is marked `e2e`, which the rollback fixture leaves 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import threading
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mdk.config import PROJECT_ROOT
+from mdk.demo.service import load_demo
 from mdk.extensions import db
 from tests.conftest import make_app
 from tests.support import fresh_database
@@ -39,11 +39,7 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 def _load_demo_data(app) -> None:
-    """Seed the demo data once `mdk.demo` exists (it is being built on another branch)."""
-    if importlib.util.find_spec("mdk.demo") is None:
-        return
-    from mdk.demo.service import load_demo
-
+    """Seed the demo data, as `mdk demo load` does."""
     with app.app_context():
         load_demo()
         db.session.commit()

@@ -1,0 +1,90 @@
+"""REST API: /api/v1/providers and /api/v1/units (list, get, create, patch)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from mdk.units import service
+from mdk.units.schemas import (
+    ProviderPatchSchema,
+    ProviderSchema,
+    UnitPatchSchema,
+    UnitQueryArgsSchema,
+    UnitSchema,
+)
+from mdk.validation import FieldError
+
+providers_blp = Blueprint("api_providers", __name__, url_prefix="/api/v1/providers",
+                          description="Care providers (vårdgivare)")
+units_blp = Blueprint("api_units", __name__, url_prefix="/api/v1/units",
+                      description="Units (vårdenheter); NHV status comes from the area files")
+
+
+def abort_for_field(error: FieldError):
+    """A service's field error as a 422 (invalid) or 409 (conflict) naming the field."""
+    message = str(error.message)
+    abort(error.status, message=message, errors={"json": {error.field: [message]}})
+
+
+@providers_blp.route("")
+class Providers(MethodView):
+    @providers_blp.response(200, ProviderSchema(many=True))
+    def get(self):
+        return service.list_providers()
+
+    @providers_blp.arguments(ProviderSchema)
+    @providers_blp.response(201, ProviderSchema)
+    def post(self, data):
+        try:
+            return service.create_provider(data)
+        except FieldError as error:
+            abort_for_field(error)
+
+
+@providers_blp.route("/<int:provider_id>")
+class ProviderById(MethodView):
+    @providers_blp.response(200, ProviderSchema)
+    def get(self, provider_id: int):
+        return service.get_provider(provider_id) or abort(404)
+
+    @providers_blp.arguments(ProviderPatchSchema(partial=True))
+    @providers_blp.response(200, ProviderSchema)
+    def patch(self, data, provider_id: int):
+        provider = service.get_provider(provider_id) or abort(404)
+        try:
+            return service.update_provider(provider, data)
+        except FieldError as error:
+            abort_for_field(error)
+
+
+@units_blp.route("")
+class Units(MethodView):
+    @units_blp.arguments(UnitQueryArgsSchema, location="query")
+    @units_blp.response(200, UnitSchema(many=True))
+    def get(self, args):
+        return service.list_units(kind=args.get("kind"), query=args.get("q"))
+
+    @units_blp.arguments(UnitSchema)
+    @units_blp.response(201, UnitSchema)
+    def post(self, data):
+        try:
+            return service.create_unit(data)
+        except FieldError as error:
+            abort_for_field(error)
+
+
+@units_blp.route("/<int:unit_id>")
+class UnitById(MethodView):
+    @units_blp.response(200, UnitSchema)
+    def get(self, unit_id: int):
+        return service.get_unit(unit_id) or abort(404)
+
+    @units_blp.arguments(UnitPatchSchema(partial=True))
+    @units_blp.response(200, UnitSchema)
+    def patch(self, data, unit_id: int):
+        unit = service.get_unit(unit_id) or abort(404)
+        try:
+            return service.update_unit(unit, data)
+        except FieldError as error:
+            abort_for_field(error)

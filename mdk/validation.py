@@ -1,0 +1,123 @@
+"""Field-level rules shared by services: they raise FieldError naming the field.
+
+Views put the message next to the form field; the API answers 422 (invalid) or 409 (conflict)
+with the field named. Messages are lazy, so they show in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from mdk.hsa import HSA_ID_FORM_MESSAGE, is_valid_hsa_id
+
+ORGANISATION_NUMBER_PATTERN = re.compile(r"([0-9]{6})-?([0-9]{4})")
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class FieldError(ValueError):
+    """Input for `field` is wrong (422)."""
+
+    status = 422
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(field)  # the message is lazy: translate it only where it is shown
+        self.field = field
+        self.message = message
+
+
+class ConflictError(FieldError):
+    """Input for `field` clashes with a saved row, e.g. a duplicate HSA-id (409)."""
+
+    status = 409
+
+
+def clean_text(value: object, field: str, *, max_length: int,
+               required: bool = True) -> str | None:
+    text = value.strip() if isinstance(value, str) else ""
+    if value is not None and not isinstance(value, str):
+        raise FieldError(field, _l("Enter text."))
+    if not text:
+        if required:
+            raise FieldError(field, _l("Fill in this field."))
+        return None
+    if len(text) > max_length:
+        raise FieldError(field, _l("At most %(max)d characters.", max=max_length))
+    return text
+
+
+def clean_hsa_id(value: object, field: str = "hsa_id", *, required: bool = True) -> str | None:
+    # Never stripped or case-folded: an HSA-id is an exact catalogue key.
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, _l("Fill in this field."))
+        return None
+    if not is_valid_hsa_id(value):
+        raise FieldError(field, HSA_ID_FORM_MESSAGE)
+    return value
+
+
+def clean_email(value: object, field: str = "email") -> str:
+    text = clean_text(value, field, max_length=254)
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldError(field, _l("Enter a valid e-mail address, e.g. name@region.se.")) from exc
+    # One spelling per address, so uniqueness is case-insensitive everywhere.
+    return checked.normalized.lower()
+
+
+def clean_phone(value: object, field: str = "phone", *, required: bool = True) -> str | None:
+    text = clean_text(value, field, max_length=40, required=required)
+    if text is not None and (not text.isascii() or not PHONE_PATTERN.fullmatch(text)):
+        raise FieldError(field, _l("Enter a phone number with digits, e.g. 08-123 456 78."))
+    return text
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        number = int(char)
+        if position % 2 == 1:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def clean_organisation_number(value: object, field: str = "organisation_number") -> str:
+    """NNNNNN-NNNN (the dash may be left out) with a valid Luhn check digit."""
+    text = clean_text(value, field, max_length=11)
+    match = ORGANISATION_NUMBER_PATTERN.fullmatch(text)
+    if match is None or not luhn_ok(match[1] + match[2]):
+        raise FieldError(field, _l("An organisation number is 10 digits, NNNNNN-NNNN, "
+                                   "with a valid check digit."))
+    return f"{match[1]}-{match[2]}"
+
+
+def clean_bool(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise FieldError(field, _l("Choose yes or no."))
+
+
+def clean_id(value: object, field: str, message) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(field, message)
+    return value
+
+
+def parse_day(value: object, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        if not isinstance(value, str) or not DAY_PATTERN.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise FieldError(field, _l("Enter a real date as YYYY-MM-DD.")) from exc

@@ -1,0 +1,111 @@
+"""`mdk demo load`: complete, fictitious, and idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from mdk.care_areas.service import care_areas
+from mdk.extensions import db
+from mdk.people import service as people
+from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
+from mdk.units import service as units
+from mdk.units.models import CareProvider, Unit
+from mdk.validation import luhn_ok
+
+TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant)
+
+
+def _snapshot() -> dict:
+    """Every demo table's rows, every column (timestamps included)."""
+    result = {}
+    for model in TABLES:
+        columns = model.__table__.columns
+        rows = db.session.execute(select(*columns).order_by(model.id)).all()
+        result[model.__tablename__] = [tuple(row) for row in rows]
+    return result
+
+
+def _load(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_load_twice_changes_nothing(app, runner):
+    _load(runner)
+    with app.app_context():
+        first = _snapshot()
+    _load(runner)
+    with app.app_context():
+        assert _snapshot() == first
+        assert len(first["people"]) > 100
+
+
+def test_demo_covers_every_quorum_review_and_licence_competence_at_every_nhv_unit(app,
+                                                                                  runner):
+    _load(runner)
+    with app.app_context():
+        for area in care_areas().values():
+            for nhv in area.nhv_units:
+                unit = units.unit_by_hsa_id(nhv.hsa_id)
+                assert (unit.name, unit.short_name) == (nhv.name, nhv.short_name)
+                held = {key for person in people.list_people(unit_id=unit.id)
+                        for key in person.competence_keys}
+                needed = set(area.quorum + area.quorum_when_needed + area.secondary_review
+                             + area.licence_critical + area.licence_other)
+                assert needed <= held, (area.key, nhv.short_name, needed - held)
+
+
+def test_demo_leaves_one_unit_without_a_radiologist_this_week(app, runner):
+    _load(runner)
+    with app.app_context():
+        today = datetime.now(app.config["MDK"].tz).date()
+        year, week, _day = today.isocalendar()
+        rows = people.competence_register(care_areas()["analcancer"], year, week)
+        missing = [(row.nhv_unit.short_name, cell.competence.key)
+                   for row in rows for cell in row.missing]
+        assert missing == [("SUS", "radiologist")]
+
+
+def test_demo_has_referring_units_including_a_private_provider(app, runner):
+    _load(runner)
+    with app.app_context():
+        referring = units.list_units(kind="referring")
+        assert len(referring) >= 4
+        assert any(unit.provider.is_private for unit in referring)
+
+
+def test_demo_organisation_numbers_pass_the_luhn_check(app, runner):
+    _load(runner)
+    with app.app_context():
+        for provider in units.list_providers():
+            assert luhn_ok(provider.organisation_number.replace("-", "")), provider.name
+
+
+def test_demo_grants_every_role_and_prints_one_line_per_role(app, runner):
+    output = _load(runner)
+    for role in ("admin", "coordinator", "member", "reviewer", "referrer"):
+        assert f"{role}: " in output and "@demo.mdk.example" in output
+    with app.app_context():
+        coordinators = db.session.scalars(
+            select(RoleGrant).where(RoleGrant.role == "coordinator")).all()
+        nhv_units = {nhv.hsa_id for area in care_areas().values() for nhv in area.nhv_units}
+        assert {grant.unit.hsa_id for grant in coordinators} == nhv_units
+        emails = db.session.scalars(select(Person.email)).all()
+        assert all(email.endswith("@demo.mdk.example") for email in emails)
+
+
+def test_every_page_of_units_and_people_renders_with_the_demo_data(app, runner, client):
+    _load(runner)
+    with app.app_context():
+        unit_id = units.unit_by_hsa_id("SE2321000016-AC01").id
+        person_id = people.person_by_email("admin@demo.mdk.example").id
+        provider_id = units.list_providers()[0].id
+    for path in ("/units", "/units?kind=nhv", "/units?kind=referring&q=region", "/units/new",
+                 f"/units/{unit_id}", f"/units/{unit_id}/edit", "/providers", "/providers/new",
+                 f"/providers/{provider_id}/edit", "/people", "/people/new",
+                 f"/people/{person_id}", f"/people/{person_id}/edit", "/competence-register",
+                 "/competence-register?area=crs_hipec&week=2026-W49"):
+        assert client.get(path).status_code == 200, path

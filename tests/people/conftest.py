@@ -1,0 +1,1 @@
+from tests.units.fixtures import form_client, with_test_area  # noqa: F401
