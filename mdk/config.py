@@ -42,6 +42,11 @@ class Settings:
     smtp_security: str = "starttls"
     smtp_from: str = "mdk@localhost"
     log_level: str = "INFO"
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    login_slowdown_after: int = 3
+    login_lockout_after: int = 10
+    login_lockout_minutes: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +113,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"MDK_TIMEZONE {settings.timezone!r} is not a known time zone") from exc
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
+    for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
+                 "login_lockout_after", "login_lockout_minutes"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{env_name(name)} must be at least 1")
     if settings.is_production:
         _validate_production(settings)
 

@@ -1,6 +1,7 @@
 """Extension instances, created once here and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +14,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 api = Api()
+login_manager = LoginManager()

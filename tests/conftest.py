@@ -16,7 +16,14 @@ from hypothesis import settings as hypothesis_settings
 
 from mdk import create_app
 from mdk.extensions import db
-from tests.support import count_statements, fresh_database
+from tests.support import (
+    ADMIN_EMAIL,
+    ADMIN_ORGANISATION_NUMBER,
+    ADMIN_UNIT_HSA_ID,
+    count_statements,
+    fresh_database,
+    log_in,
+)
 
 hypothesis_settings.register_profile(
     "ci", max_examples=30, deadline=None,
@@ -95,8 +102,44 @@ def app_ctx(app):
 
 
 @pytest.fixture()
-def client(app):
+def anonymous_client(app):
+    """A browser nobody has logged in with."""
     return app.test_client()
+
+
+@pytest.fixture()
+def admin_user(app):
+    """A person with the admin and coordinator roles in every care area (rolled back after)."""
+    with app.app_context():
+        return _make_admin()
+
+
+def _make_admin():
+    from mdk.care_areas.service import care_areas
+    from mdk.people import service as people
+    from mdk.units import service as units
+
+    provider = units.create_provider({"name": "Testregionen", "is_private": False,
+                                      "organisation_number": ADMIN_ORGANISATION_NUMBER})
+    unit = units.create_unit({"name": "Testenheten", "short_name": "TEST",
+                              "hsa_id": ADMIN_UNIT_HSA_ID, "provider_id": provider.id,
+                              "mailbox": "testenheten@example.se", "phone": "08-123 456 78",
+                              "active": True})
+    person = people.create_person({"name": "Test Administratör", "email": ADMIN_EMAIL,
+                                   "unit_id": unit.id})
+    for area in care_areas():
+        people.grant_role(person, "admin", area, unit.id)
+        people.grant_role(person, "coordinator", area, unit.id)
+    db.session.commit()
+    return person
+
+
+@pytest.fixture()
+def client(app, admin_user):
+    """A browser logged in as `admin_user` (most page tests are about the page, not access)."""
+    test_client = app.test_client()
+    log_in(test_client, admin_user)
+    return test_client
 
 
 @pytest.fixture()

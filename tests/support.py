@@ -127,3 +127,25 @@ def running(command: list[str], environment: dict[str, str], log: Path
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=10)
+
+
+# The logged-in admin every `client` test has (tests/conftest.py); tests that count rows
+# leave these out.
+ADMIN_EMAIL = "admin@test.example"
+ADMIN_UNIT_HSA_ID = "SE9898989893-TESTADMIN"
+ADMIN_ORGANISATION_NUMBER = "989898-9893"
+
+
+def log_in(client, person) -> str:
+    """Give a test client a live login session for `person`, without the password form (no
+    slow password hashing per test). Returns the session token."""
+    from mdk.auth.service import start_session
+    from mdk.extensions import db
+
+    with client.application.app_context():
+        token = start_session(db.session.merge(person), "test", "127.0.0.1")
+        db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return token

@@ -1,4 +1,5 @@
 from mdk.config import PROJECT_ROOT
+from tests.support import log_in
 
 
 def test_factory_builds_a_testing_app(app):
@@ -20,10 +21,11 @@ def test_start_page_speaks_swedish_by_default(client):
     assert "Nationell MDK" in page
 
 
-def test_language_switch_sets_english_and_returns_to_the_page(app):
+def test_language_switch_sets_english_and_returns_to_the_page(app, admin_user):
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         client = app.test_client()
+        log_in(client, admin_user)
         response = client.post("/language", data={"language": "en", "next": "/healthz"})
         assert response.status_code == 302
         assert response.headers["Location"] == "/healthz"

@@ -55,7 +55,7 @@ def healthz():
 def set_language():
     """Store the chosen UI language in a cookie and go back where the user was."""
     language = request.form.get("language", "")
-    target = _safe_next(request.form.get("next", "/"))
+    target = safe_next(request.form.get("next", "/"))
     response = make_response(redirect(target))
     if language in LOCALES:
         response.set_cookie(LANG_COOKIE, language, max_age=365 * 24 * 3600,
@@ -64,7 +64,7 @@ def set_language():
     return response
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Only same-site relative paths, so the switch cannot be used as an open redirect."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

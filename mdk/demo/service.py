@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
+from mdk.auth.models import PasswordCredential
+from mdk.auth.service import set_shared_password
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.extensions import db
 from mdk.hsa import organisation_number
 from mdk.people import service as people
 from mdk.people.models import Person
@@ -24,6 +28,8 @@ from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
 
 DOMAIN = "demo.mdk.example"
+# Shown by `mdk demo load`; the demo is fictitious data for trying the service out.
+DEMO_PASSWORD = "demo-mdk-2026"
 DEMO_REASON = "Demo: "  # absences the demo owns start with this
 
 
@@ -98,9 +104,20 @@ def load_demo() -> list[str]:
         _grant(admin, "admin", area, first_of_role)
 
     _place_absences(areas)
-    lines = [f"{role}: {person.email}" for role, person in first_of_role.items()]
-    lines.append("logins come with the next issue: no passwords yet")
+    _give_demo_passwords()
+    lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
+             for role, person in first_of_role.items()]
+    lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")
     return lines
+
+
+def _give_demo_passwords() -> None:
+    """Only people without a password get one, so a second run changes nothing."""
+    has_password = set(db.session.scalars(select(PasswordCredential.person_id)))
+    demo_people = db.session.scalars(select(Person).where(Person.email.like(f"%@{DOMAIN}")))
+    without = [person for person in demo_people if person.id not in has_password]
+    if without:
+        set_shared_password(without, DEMO_PASSWORD)
 
 
 # --- rows ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +15,7 @@ from mdk.units.models import HSA_ID_LENGTH, Unit
 ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
 
 
-class Person(db.Model):
+class Person(UserMixin, db.Model):
     __tablename__ = "people"
 
     id: Mapped[pk]
@@ -37,6 +38,17 @@ class Person(db.Model):
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="person", cascade="all, delete-orphan",
         order_by="(RoleGrant.care_area, RoleGrant.role)")
+
+    # The token of the login session this instance was loaded for (see mdk.auth.session).
+    session_token = None  # str | None; a plain attribute, not a column
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token, never the database id, in the cookie."""
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
 
     @property
     def competence_keys(self) -> list[str]:

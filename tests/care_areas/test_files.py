@@ -143,6 +143,7 @@ def test_third_area_file_is_picked_up_without_code_change(tmp_path):
         write_area(folder, shipped.stem, shipped.read_text(encoding="utf-8"))
     write_area(folder, "vulvacancer", THIRD_AREA)
     app = make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, care_areas_dir=str(folder))
+    app.config["LOGIN_DISABLED"] = True  # this app has no database to log in against
     page = app.test_client().get("/care-areas/vulvacancer").get_data(as_text=True)
     assert "<h1>Vulvacancer</h1>" in page
     assert "Varje torsdag 13:00–14:00, värdskap roterar per år mellan de två enheterna" in page

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mdk.config import PROJECT_ROOT
-from mdk.demo.service import load_demo
+from mdk.demo.service import DEMO_PASSWORD, load_demo
 from mdk.extensions import db
 from tests.conftest import make_app
 from tests.support import fresh_database
@@ -38,11 +38,19 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+# role -> e-mail of the demo person `mdk demo load` prints for that role.
+DEMO_LOGINS: dict[str, str] = {}
+
+
 def _load_demo_data(app) -> None:
-    """Seed the demo data, as `mdk demo load` does."""
+    """Seed the demo data, as `mdk demo load` does, and note one login per role."""
     with app.app_context():
-        load_demo()
+        lines = load_demo()
         db.session.commit()
+    for line in lines:
+        match = re.match(r"(\w+): (\S+@\S+)\s+password:", line)
+        if match:
+            DEMO_LOGINS[match[1]] = match[2]
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +95,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture()
-def page(request, browser: Browser, live_server: str) -> Iterator[Page]:
+def anonymous_page(request, browser: Browser, live_server: str) -> Iterator[Page]:
     """A fresh Swedish browser context per test; a screenshot is kept when the test fails."""
     context = browser.new_context(base_url=live_server, locale="sv-SE",
                                   timezone_id="Europe/Stockholm")
@@ -102,6 +110,22 @@ def page(request, browser: Browser, live_server: str) -> Iterator[Page]:
             page.screenshot(path=str(ARTIFACTS / f"{_file_name(request.node.name)}.png"),
                             full_page=True)
         context.close()
+
+
+def log_in_as(page: Page, role: str) -> None:
+    """Log in through the login form as the demo person of `role`."""
+    page.goto("/login")
+    page.get_by_label("E-postadress").fill(DEMO_LOGINS[role])
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture()
+def page(anonymous_page: Page) -> Page:
+    """A page logged in as the demo administrator."""
+    log_in_as(anonymous_page, "admin")
+    return anonymous_page
 
 
 def _file_name(test_name: str) -> str:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import pytest
 
 from mdk.care_areas.service import EXTENSION_KEY
+from tests.support import log_in
 from tests.units.factories import TEST_AREA_KEY, make_test_area
 
 
 @pytest.fixture()
-def form_client(app):
-    """A test client posting forms without a CSRF token (CSRF itself is tested separately)."""
+def form_client(app, admin_user):
+    """A logged-in test client posting forms without a CSRF token (CSRF is tested separately)."""
     app.config["WTF_CSRF_ENABLED"] = False
     try:
-        yield app.test_client()
+        test_client = app.test_client()
+        log_in(test_client, admin_user)
+        yield test_client
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
 

@@ -7,13 +7,15 @@ from sqlalchemy import func, select
 
 from mdk.extensions import db
 from mdk.units.models import CareProvider
+from tests.support import ADMIN_ORGANISATION_NUMBER
 from tests.units.factories import field_error, make_provider
 
 ORG_MESSAGE = "Ett organisationsnummer är 10 siffror, NNNNNN-NNNN, med giltig kontrollsiffra."
 
 
 def _provider_count() -> int:
-    return db.session.scalar(select(func.count(CareProvider.id)))
+    return db.session.scalar(select(func.count(CareProvider.id)).where(
+        CareProvider.organisation_number != ADMIN_ORGANISATION_NUMBER))
 
 
 def _form(**changes) -> dict:
@@ -27,7 +29,8 @@ def test_create_provider_saves_it_with_a_normalised_organisation_number(app, for
     response = form_client.post("/providers/new", data=_form(organisation_number="5560000019"))
     assert response.status_code == 302
     with app.app_context():
-        provider = db.session.scalar(select(CareProvider))
+        provider = db.session.scalar(select(CareProvider).where(
+            CareProvider.organisation_number != ADMIN_ORGANISATION_NUMBER))
         assert provider.organisation_number == "556000-0019"
         assert provider.is_private is True and provider.hsa_id is None
 

@@ -7,13 +7,14 @@ from sqlalchemy import func, select
 
 from mdk.extensions import db
 from mdk.units.models import Unit
+from tests.support import ADMIN_UNIT_HSA_ID
 from tests.units.factories import NHV_A, field_error, make_provider, make_unit
 
 HSA_MESSAGE = "Ett HSA-id är SE, ett tiosiffrigt organisationsnummer"
 
 
 def _unit_count() -> int:
-    return db.session.scalar(select(func.count(Unit.id)))
+    return db.session.scalar(select(func.count(Unit.id)).where(Unit.hsa_id != ADMIN_UNIT_HSA_ID))
 
 
 @pytest.fixture()

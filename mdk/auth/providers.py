@@ -1,0 +1,27 @@
+"""The login-provider seam. A provider turns what the user presents into a Person; the rest
+(sessions, policy, audit) does not care how. Password login is the first provider; SITHS
+(e-tjänstekort) or an OIDC provider is a new class here and a button on the login page."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mdk.auth import service
+from mdk.auth.service import LoginOutcome
+
+
+class LoginProvider(Protocol):
+    key: str
+
+    def authenticate(self, credentials: dict[str, str]) -> LoginOutcome: ...
+
+
+class PasswordProvider:
+    key = "password"
+
+    def authenticate(self, credentials: dict[str, str]) -> LoginOutcome:
+        return service.check_password(credentials.get("email", ""),
+                                      credentials.get("password", ""))
+
+
+PROVIDERS: dict[str, LoginProvider] = {PasswordProvider.key: PasswordProvider()}

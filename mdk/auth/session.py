@@ -1,0 +1,60 @@
+"""Flask-Login wired to server-side sessions: every page needs a login except a few public
+ones, checked in one before-request hook."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mdk.auth import service
+from mdk.extensions import login_manager
+
+# Endpoints anyone may use: the login page itself, health checks, the language switch, CSS.
+PUBLIC_ENDPOINTS = frozenset({
+    "auth.login", "core.healthz", "core.set_language", "static", "api-docs.openapi_json",
+})
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are server-side and rotated at login
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_require_login)
+
+
+def _load_user(token: str):
+    check = service.resume_session(token)
+    if check.person is None:
+        g.session_expired = check.expired
+        return None
+    check.person.session_token = token
+    return check.person
+
+
+def is_public(endpoint: str | None) -> bool:
+    return endpoint in PUBLIC_ENDPOINTS
+
+
+def _require_login():
+    # LOGIN_DISABLED is Flask-Login's own switch, for tests that render a page without a DB.
+    if current_app.config.get("LOGIN_DISABLED"):
+        return None
+    if is_public(request.endpoint) or current_user.is_authenticated:
+        return None
+    return _unauthorized()
+
+
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Unauthorized", "status": 401,
+                "detail": "Log in first."}
+        response = jsonify(body)
+        response.status_code = 401
+        response.mimetype = "application/problem+json"
+        return response
+    if getattr(g, "session_expired", None):
+        flash(_("Your session has ended. Please log in again."), "info")
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
