@@ -156,6 +156,13 @@ def unit_by_hsa_id(hsa_id: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.hsa_id == hsa_id))
 
 
+def check_unit_fields(data: Mapping[str, Any]) -> None:
+    """Raise the FieldError create_unit would, before anything else (e.g. a provider) is made."""
+    values = clean_fields(UNIT_FIELDS, {"provider_id": 0, **data}, defaults=UNIT_DEFAULTS)
+    values.pop("provider_id")  # the provider is checked when the unit is made
+    _check_unit_references(values, None)
+
+
 def create_unit(data: Mapping[str, Any]) -> Unit:
     values = clean_fields(UNIT_FIELDS, data, defaults=UNIT_DEFAULTS)
     _check_unit_references(values, None)
