@@ -99,7 +99,8 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen | None = None,
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return json.loads(response.read())
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:
+            # Refused, reset, or a read timeout while a worker is still booting: try again.
             pass
         time.sleep(0.1)
     raise AssertionError(f"{base_url}/healthz did not answer 200 within {timeout:.0f} s")
