@@ -29,6 +29,8 @@ def _configure(app: Flask, settings: Settings) -> None:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every command: noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.config.update(
         MDK=settings,
         SECRET_KEY=settings.secret_key,

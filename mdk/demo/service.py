@@ -105,6 +105,7 @@ def load_demo() -> list[str]:
 
     _place_absences(areas)
     _give_demo_passwords()
+    db.session.commit()
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]
     lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")

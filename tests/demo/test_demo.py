@@ -109,3 +109,20 @@ def test_every_page_of_units_and_people_renders_with_the_demo_data(app, runner, 
                  f"/people/{person_id}", f"/people/{person_id}/edit", "/competence-register",
                  "/competence-register?area=crs_hipec&week=2026-W49"):
         assert client.get(path).status_code == 200, path
+
+
+def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    logins = [line.split() for line in result.output.splitlines() if "password:" in line]
+    assert {fields[0].rstrip(":") for fields in logins} == {
+        "admin", "coordinator", "member", "reviewer", "referrer"}
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for _role, email, _label, password in logins:
+            browser = app.test_client()
+            response = browser.post("/login", data={"email": email, "password": password})
+            assert response.status_code == 302, email
+            assert browser.get("/").status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
