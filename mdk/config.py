@@ -19,6 +19,7 @@ DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "test", "production")
 SMTP_SECURITY = ("none", "starttls", "tls")
 LOCALES = ("sv", "en")
+MIN_AUDIT_RETENTION_YEARS = 5  # DESIGN §5: audit logs are kept at least five years
 
 
 class ConfigError(ValueError):
@@ -42,6 +43,7 @@ class Settings:
     smtp_security: str = "starttls"
     smtp_from: str = "mdk@localhost"
     log_level: str = "INFO"
+    audit_retention_years: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +108,9 @@ def validate(settings: Settings) -> None:
         settings.tz  # noqa: B018 - resolving the zone is the check
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"MDK_TIMEZONE {settings.timezone!r} is not a known time zone") from exc
+    if settings.audit_retention_years < MIN_AUDIT_RETENTION_YEARS:
+        raise ConfigError(f"MDK_AUDIT_RETENTION_YEARS must be at least "
+                          f"{MIN_AUDIT_RETENTION_YEARS} (years the audit log is kept)")
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     if settings.is_production:

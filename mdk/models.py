@@ -1,4 +1,6 @@
 """Imports every feature's models, so Alembic and the tests see the whole schema."""
 
+from mdk.audit.models import AuditEvent, AuditReview  # noqa: F401
+from mdk.patients.models import Patient  # noqa: F401
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # noqa: F401
 from mdk.units.models import CareProvider, Unit  # noqa: F401
