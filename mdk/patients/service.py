@@ -97,12 +97,14 @@ def _by_identity(identity: Identity) -> Patient | None:
         Patient.identity_kind == identity.kind, Patient.identity_value == identity.value))
 
 
-def find_patient_by_identity(raw: object, issuer: object = None) -> Patient | None:
-    """The patient with this number (a reservnummer when `issuer` is given), or None.
+def find_patient_by_identity(raw: object, issuer: object = None, *,
+                             kind: object = None) -> Patient | None:
+    """The patient with this number, or None. `kind` is "national" (personnummer or
+    samordningsnummer) or "reservnummer"; by default a reservnummer when `issuer` is given.
 
     Takes the number from a POST body: never put an identity number in a URL.
     """
-    kind = RESERVNUMMER if issuer else NATIONAL
+    kind = kind or (RESERVNUMMER if issuer else NATIONAL)
     return _by_identity(parse_identity(kind, raw, issuer))
 
 
@@ -190,6 +192,8 @@ def list_patients(actor: Actor, page: int = 1, per_page: int = PAGE_SIZE) -> Pat
         select(Patient).order_by(Patient.family_name, Patient.given_name, Patient.id)
         .limit(per_page).offset((page - 1) * per_page)))
     audit.record_reads(actor, patients)
+    for patient in patients:
+        db.session.expunge(patient)  # read-only from here: the commit must not expire them
     db.session.commit()
     return PatientPage(patients=patients, page=page, pages=pages, total=total)
 
