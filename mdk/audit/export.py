@@ -109,8 +109,9 @@ def patient_extract_pdf(patient, events: list[AuditEvent], role_label,
     pdf.set_font("DejaVu", "B", 14)
     pdf.cell(text=_("Patient log extract"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    for line in (f"{_('Patient')}: {patient.name}, {patient.display_identity}",
-                 f"{_('Produced')}: {format_datetime_local(produced_at)}",
+    patient_label, produced_label = _("Patient"), _("Produced")
+    for line in (f"{patient_label}: {patient.name}, {patient.display_identity}",
+                 f"{produced_label}: {format_datetime_local(produced_at)}",
                  _("Every recorded access to the patient's data in the national MDK service: "
                    "who, when, from which unit and in which role."),
                  _("Events: %(num)d", num=len(events))):
