@@ -90,10 +90,12 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
+    from mdk.patients import register as register_patients
     from mdk.people import register as register_people
     from mdk.units import register as register_units
 
@@ -102,4 +104,6 @@ def _register_features(app: Flask) -> None:
     register_auth(app)  # before the features: its login check runs first
     register_units(app)
     register_people(app)
+    register_patients(app)
+    register_audit(app)
     register_demo(app)

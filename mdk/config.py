@@ -19,6 +19,7 @@ DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "test", "production")
 SMTP_SECURITY = ("none", "starttls", "tls")
 LOCALES = ("sv", "en")
+MIN_AUDIT_RETENTION_YEARS = 5  # DESIGN §5: audit logs are kept at least five years
 
 
 class ConfigError(ValueError):
@@ -47,6 +48,7 @@ class Settings:
     login_slowdown_after: int = 3
     login_lockout_after: int = 10
     login_lockout_minutes: int = 30
+    audit_retention_years: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +113,9 @@ def validate(settings: Settings) -> None:
         settings.tz  # noqa: B018 - resolving the zone is the check
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"MDK_TIMEZONE {settings.timezone!r} is not a known time zone") from exc
+    if settings.audit_retention_years < MIN_AUDIT_RETENTION_YEARS:
+        raise ConfigError(f"MDK_AUDIT_RETENTION_YEARS must be at least "
+                          f"{MIN_AUDIT_RETENTION_YEARS} (years the audit log is kept)")
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",

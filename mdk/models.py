@@ -1,5 +1,7 @@
 """Imports every feature's models, so Alembic and the tests see the whole schema."""
 
+from mdk.audit.models import AuditEvent, AuditReview  # noqa: F401
 from mdk.auth.models import LoginSession, PasswordCredential  # noqa: F401
+from mdk.patients.models import Patient  # noqa: F401
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # noqa: F401
 from mdk.units.models import CareProvider, Unit  # noqa: F401

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from mdk.audit import service as audit
 from mdk.auth import service
 from mdk.auth.forms import LoginForm
 from mdk.auth.providers import PROVIDERS
@@ -46,7 +47,9 @@ def login():
         outcome = PROVIDERS["password"].authenticate(
             {"email": form.email.data, "password": form.password.data})
         if outcome.person is None:
-            db.session.commit()  # keep the failure count
+            audit.record(audit.system_actor(request.remote_addr), "login.failure",
+                         details={"reason": outcome.error})
+            db.session.commit()  # keep the failure count and its audit event
             current_app.logger.info("login refused (%s)", outcome.error)
             form.form_errors.append(_error_message(outcome))
             return render_template("auth/login.html", form=form), 401
@@ -62,6 +65,8 @@ def _start(person, provider: str) -> None:
     session.clear()
     person.session_token = service.start_session(person, provider, request.remote_addr)
     login_user(person)
+    audit.record(audit.actor_for(person, client_address=request.remote_addr), "login.success",
+                 details={"provider": provider})
     db.session.commit()
     current_app.logger.info("login person_id=%s provider=%s", person.id, provider)
 
@@ -69,6 +74,8 @@ def _start(person, provider: str) -> None:
 @blp.post("/logout")
 def logout():
     service.end_session(session.get("_user_id"), "logout")
+    if current_user.is_authenticated:
+        audit.record(audit.actor_for(current_user, client_address=request.remote_addr), "logout")
     db.session.commit()
     logout_user()
     session.clear()

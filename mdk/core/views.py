@@ -22,6 +22,8 @@ NAVIGATION = [
     ("units.list_units", _l("Units")),
     ("people.list_people", _l("People")),
     ("people.competence_register", _l("Competence register")),
+    ("patients.list_patients", _l("Patients")),
+    ("audit.review", _l("Audit log")),
 ]
 
 

@@ -21,6 +21,11 @@ COORDINATION_DAY_OFFSET = 60
 _FORM = re.compile(r"(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{4})", re.ASCII)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogue; callers translate it where it is shown."""
+    return message
+
+
 class IdentityNumberError(ValueError):
     """Why a number was refused, in words a coordinator understands."""
 
@@ -49,16 +54,16 @@ def parse_identity_number(raw: object, today: date | None = None) -> IdentityNum
     """Validate and normalise a personnummer or samordningsnummer; raise IdentityNumberError."""
     today = today or date.today()
     if not isinstance(raw, str) or not raw:
-        raise IdentityNumberError("Enter a personnummer or samordningsnummer.")
+        raise IdentityNumberError(N_("Enter a personnummer or samordningsnummer."))
     match = _FORM.fullmatch(raw)
     if match is None:
-        raise IdentityNumberError(
+        raise IdentityNumberError(N_(
             "Use 12 digits (YYYYMMDD-NNNN) or 10 digits (YYMMDD-NNNN), digits 0-9 only, "
             "with nothing before or after."
-        )
+        ))
     yymmdd, serial, sep = match["yymmdd"], match["serial"], match["sep"]
     if match["century"] and sep == "+":
-        raise IdentityNumberError("The + sign is only used with 10 digits (YYMMDD+NNNN).")
+        raise IdentityNumberError(N_("The + sign is only used with 10 digits (YYMMDD+NNNN)."))
     day_of_month = int(yymmdd[4:6])
     kind = PERSONNUMMER
     if day_of_month > COORDINATION_DAY_OFFSET:
@@ -68,11 +73,11 @@ def parse_identity_number(raw: object, today: date | None = None) -> IdentityNum
     try:
         birth_date = date(year, int(yymmdd[2:4]), day_of_month)
     except ValueError as exc:
-        raise IdentityNumberError("The date part is not a real date.") from exc
+        raise IdentityNumberError(N_("The date part is not a real date.")) from exc
     if birth_date > today:
-        raise IdentityNumberError("The birth date lies in the future.")
+        raise IdentityNumberError(N_("The birth date lies in the future."))
     if luhn_check_digit(yymmdd + serial[:3]) != int(serial[3]):
-        raise IdentityNumberError("The check digit (the last digit) is wrong.")
+        raise IdentityNumberError(N_("The check digit (the last digit) is wrong."))
     return IdentityNumber(kind=kind, value=f"{year:04d}{yymmdd[2:]}{serial}",
                           birth_date=birth_date)
 

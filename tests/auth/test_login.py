@@ -227,3 +227,17 @@ def test_session_cookie_is_httponly_and_lax(browser, with_password):
     response = _login(browser)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logins_and_failures_are_in_the_audit_log(app, browser, with_password):
+    from mdk.audit.models import AuditEvent
+
+    _login(browser, password="fel-lösenord-999")
+    _login(browser)
+    browser.post("/logout")
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_name).order_by(AuditEvent.id)).all()
+    assert [tuple(event) for event in events] == [
+        ("login.failure", "system"), ("login.success", "Test Administratör"),
+        ("logout", "Test Administratör")]

@@ -1,0 +1,133 @@
+"""The audit log as CSV and a patient's log extract as CSV and PDF.
+
+Rows and labels are built here; the views only choose the format. The PDF uses DejaVu Sans
+(Debian's fonts-dejavu-core) so å, ä and ö come out right.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from mdk.audit.models import AuditEvent
+from mdk.i18n import format_datetime_local, to_local
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+             Path("/usr/local/share/fonts/dejavu"))
+# Spreadsheet programs run cells starting with these as formulas; a leading ' disarms them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+ACTION_LABELS = {
+    "patient.read": _l("Read the patient's data"),
+    "patient.create": _l("Registered the patient"),
+    "patient.update": _l("Changed the patient's data"),
+    "audit.export": _l("Exported the log"),
+    "audit.purge": _l("Purged old log events"),
+    "audit.review": _l("Reviewed a log event"),
+    "login.success": _l("Logged in"),
+    "login.failure": _l("Failed login"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")  # Swedish spreadsheet default
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe(value) for value in row])
+    return "\ufeff" + out.getvalue()  # BOM: Excel then reads UTF-8
+
+
+def _local_iso(moment: datetime) -> str:
+    return to_local(moment).isoformat(timespec="seconds")
+
+
+def events_csv(events: Iterable[AuditEvent], role_label) -> str:
+    header = [_("Time"), _("User id"), _("User"), _("Role"), _("Care area"), _("Unit"),
+              _("Unit HSA-id"), _("Care provider"), _("Action"), _("Object type"),
+              _("Object id"), _("Patient id"), _("Client address"), _("Details")]
+    return _csv(header, ([
+        _local_iso(e.occurred_at), e.actor_id, e.actor_name,
+        role_label(e.role) if e.role else "", e.care_area, e.unit_name, e.unit_hsa_id,
+        e.care_provider_name, e.action, e.object_type, e.object_id, e.patient_id,
+        e.client_address, _details(e.details)] for e in events))
+
+
+def _details(details: dict | None) -> str:
+    return ", ".join(f"{key}={value}" for key, value in (details or {}).items())
+
+
+def _extract_rows(events: Iterable[AuditEvent], role_label) -> list[list[str]]:
+    return [[format_datetime_local(e.occurred_at), e.actor_name,
+             " ".join(part for part in (e.unit_name, f"({e.unit_hsa_id})" if e.unit_hsa_id
+                                        else None) if part) or "–",
+             e.care_provider_name or "–", role_label(e.role) if e.role else "–",
+             action_label(e.action)] for e in events]
+
+
+def _extract_header() -> list[str]:
+    return [_("When"), _("Who"), _("Unit"), _("Care provider"), _("Role"), _("What")]
+
+
+def patient_extract_csv(events: Iterable[AuditEvent], role_label) -> str:
+    return _csv(_extract_header(), _extract_rows(events, role_label))
+
+
+def _font(name: str) -> str:
+    for folder in FONT_DIRS:
+        if (folder / name).is_file():
+            return str(folder / name)
+    raise RuntimeError(f"{name} not found: install Debian's fonts-dejavu-core")
+
+
+def patient_extract_pdf(patient, events: list[AuditEvent], role_label,
+                        produced_at: datetime) -> bytes:
+    """A4 landscape: the patient, when it was produced, then one row per event."""
+    from fpdf import FPDF  # imported here: only this export needs it
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_creation_date(produced_at)
+    pdf.set_title(_("Patient log extract"))
+    pdf.add_font("DejaVu", "", _font("DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", _font("DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.cell(text=_("Patient log extract"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    patient_label, produced_label = _("Patient"), _("Produced")
+    for line in (f"{patient_label}: {patient.name}, {patient.display_identity}",
+                 f"{produced_label}: {format_datetime_local(produced_at)}",
+                 _("Every recorded access to the patient's data in the national MDK service: "
+                   "who, when, from which unit and in which role."),
+                 _("Events: %(num)d", num=len(events))):
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 8)
+    with pdf.table(col_widths=(38, 40, 60, 45, 30, 40), text_align="LEFT",
+                   headings_style=_headings(pdf)) as table:
+        for row in [_extract_header(), *_extract_rows(events, role_label)]:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    return bytes(pdf.output())
+
+
+def _headings(pdf):
+    from fpdf.fonts import FontFace
+
+    return FontFace(family="DejaVu", emphasis="BOLD")

@@ -1,0 +1,44 @@
+"""Forms of the log review: filters (GET), the patient chosen by number (POST), samples."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+
+from mdk.patients.forms import IdentityFields
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing is changed
+
+    actor_id = SelectField(_l("User"), validate_choice=False)
+    patient_id = StringField(_l("Patient (internal id)"), render_kw={"inputmode": "numeric"})
+    object_type = StringField(_l("Object type (e.g. case)"))
+    object_id = StringField(_l("Object id"), render_kw={"inputmode": "numeric"})
+    date_from = StringField(_l("From"), render_kw={"type": "date"})
+    date_to = StringField(_l("To"), render_kw={"type": "date"})
+
+
+class PatientChoiceForm(IdentityFields):
+    """The patient filter by identity number: POSTed, then replaced by the internal id."""
+
+
+class SampleForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = StringField(_l("From"), render_kw={"type": "date"})
+    date_to = StringField(_l("To"), render_kw={"type": "date"})
+    size = StringField(_l("Number of events"), render_kw={"inputmode": "numeric"})
+    seed = StringField(_l("Seed (empty: a new random one)"), render_kw={"inputmode": "numeric"})
+
+
+class VerdictForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), validate_choice=False)
+    comment = TextAreaField(_l("Comment"))
+
+    def set_choices(self) -> VerdictForm:
+        self.outcome.choices = [("ok", _l("OK")), ("follow_up", _l("Needs follow-up"))]
+        return self

@@ -1,0 +1,1 @@
+from tests.units.fixtures import form_client  # noqa: F401
