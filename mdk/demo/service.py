@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from mdk.audit.service import system_actor
 from mdk.auth.models import PasswordCredential
 from mdk.auth.service import set_shared_password
 from mdk.care_areas.domain import CareArea
@@ -23,6 +24,7 @@ from mdk.care_areas.service import care_areas
 from mdk.extensions import db
 from mdk.hsa import organisation_number
 from mdk.people import service as people
+from mdk.patients.service import create_fictitious_patients
 from mdk.people.models import Person
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
@@ -30,6 +32,7 @@ from mdk.units.models import CareProvider, Unit
 DOMAIN = "demo.mdk.example"
 # Shown by `mdk demo load`; the demo is fictitious data for trying the service out.
 DEMO_PASSWORD = "demo-mdk-2026"
+DEMO_PATIENTS = 12
 DEMO_REASON = "Demo: "  # absences the demo owns start with this
 
 
@@ -105,6 +108,8 @@ def load_demo() -> list[str]:
 
     _place_absences(areas)
     _give_demo_passwords()
+    # Fictitious patients only: generated numbers, every one marked fictitious.
+    create_fictitious_patients(system_actor(), DEMO_PATIENTS)
     db.session.commit()
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]

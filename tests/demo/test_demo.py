@@ -126,3 +126,15 @@ def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
             assert browser.get("/").status_code == 200
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_demo_patients_are_all_fictitious_and_not_duplicated(app, runner):
+    from mdk.patients.models import Patient
+
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    with app.app_context():
+        patients = db.session.scalars(select(Patient)).all()
+    assert len(patients) == 12
+    assert all(patient.fictitious for patient in patients)
+    assert all(patient.given_name == "Testpatient" for patient in patients)
