@@ -23,8 +23,8 @@ from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
 from mdk.extensions import db
 from mdk.hsa import organisation_number
-from mdk.people import service as people
 from mdk.patients.service import create_fictitious_patients
+from mdk.people import service as people
 from mdk.people.models import Person
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
