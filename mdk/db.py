@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, func, or_
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -60,3 +60,12 @@ updated_at = Annotated[
     datetime,
     mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()),
 ]
+
+
+def matching_any(query: str | None, *columns):
+    """A WHERE clause for a search box: the text, case-insensitively, inside any column.
+    None when the box is empty. LIKE wildcards typed by the user are taken literally."""
+    if not query or not query.strip():
+        return None
+    needle = query.strip().lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))

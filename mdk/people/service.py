@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mdk.care_areas.domain import CareArea, Competence, Label, NhvUnit
 from mdk.care_areas.service import care_areas, competences
+from mdk.db import matching_any
 from mdk.extensions import db
 from mdk.people.models import ROLES, Absence, Person, PersonCompetence, RoleGrant
 from mdk.units.models import Unit
@@ -50,11 +51,9 @@ def list_people(query: str | None = None, unit_id: int | None = None) -> list[Pe
                  .order_by(Person.name, Person.id))
     if unit_id is not None:
         statement = statement.where(Person.unit_id == unit_id)
-    if query and query.strip():
-        needle = query.strip().lower()
-        statement = statement.where(or_(*(
-            func.lower(column).contains(needle, autoescape=True)
-            for column in (Person.name, Person.email, Unit.name, Unit.short_name))))
+    search = matching_any(query, Person.name, Person.email, Unit.name, Unit.short_name)
+    if search is not None:
+        statement = statement.where(search)
     return list(db.session.scalars(statement))
 
 

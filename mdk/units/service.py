@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.db import matching_any
 from mdk.extensions import db
 from mdk.units.models import CareProvider, Unit
 from mdk.validation import (
@@ -140,11 +141,9 @@ def list_units(kind: str | None = None, query: str | None = None) -> list[Unit]:
         statement = statement.where(Unit.hsa_id.in_(nhv_ids))
     elif kind == "referring" and nhv_ids:
         statement = statement.where(Unit.hsa_id.not_in(nhv_ids))
-    if query and query.strip():
-        needle = query.strip().lower()
-        statement = statement.where(or_(*(
-            func.lower(column).contains(needle, autoescape=True)
-            for column in (Unit.name, Unit.short_name, Unit.hsa_id, CareProvider.name))))
+    search = matching_any(query, Unit.name, Unit.short_name, Unit.hsa_id, CareProvider.name)
+    if search is not None:
+        statement = statement.where(search)
     return list(db.session.scalars(statement))
 
 
