@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint browser translations bench clean
+.PHONY: setup run test test-sqlite test-postgresql lint browser axe translations bench clean
 
 # A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+# axe-core for the accessibility tests, exactly as package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+axe: node_modules/.installed
+
+setup: $(VENV)/.installed axe
 
 # Embedded default: SQLite under instance/, migrations, demo data, web + scheduler.
 run: setup
@@ -47,4 +54,4 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis node_modules
