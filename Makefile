@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint browser translations bench clean
+.PHONY: setup run test test-sqlite test-postgresql lint browser axe translations bench clean
 
 # A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -12,6 +12,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
+
+# axe-core for the accessibility tests, exactly as package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+axe: node_modules/.installed
 
 setup: $(VENV)/.installed
 
@@ -22,14 +29,14 @@ run: setup
 	$(BIN)/mdk run
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
-test: setup browser lint
+test: setup axe browser lint
 	MDK_TEST_DB=sqlite HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
 	MDK_TEST_DB=postgresql HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
 
-test-sqlite: setup browser
+test-sqlite: setup axe browser
 	MDK_TEST_DB=sqlite $(BIN)/pytest -q $(ARGS)
 
-test-postgresql: setup browser
+test-postgresql: setup axe browser
 	MDK_TEST_DB=postgresql $(BIN)/pytest -q $(ARGS)
 
 lint: setup
@@ -47,4 +54,4 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis node_modules

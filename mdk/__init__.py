@@ -90,6 +90,7 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from mdk.access import register as register_access
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
@@ -102,6 +103,7 @@ def _register_features(app: Flask) -> None:
     register_care_areas(app)  # first: other features read the care areas at start
     register_core(app)
     register_auth(app)  # before the features: its login check runs first
+    register_access(app)  # right after login: the access policy checks every request
     register_units(app)
     register_people(app)
     register_patients(app)

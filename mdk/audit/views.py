@@ -11,7 +11,6 @@ from datetime import datetime
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from mdk.access import authorize
 from mdk.audit import export, review
 from mdk.audit.forms import FilterForm, PatientChoiceForm, SampleForm, VerdictForm
 from mdk.audit.service import actor_from_request
@@ -126,7 +126,7 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 
 @blp.get("/audit/patients/<int:patient_id>/extract.<any(csv, pdf):file_format>")
 def patient_extract(patient_id: int, file_format: str):
-    patient = patients.get_patient(patient_id) or abort(404)
+    patient = authorize("audit.review", patients.get_patient(patient_id))
     events = review.patient_extract(actor_from_request(), patient, file_format)
     name = f"log-extract-patient-{patient.id}"  # the id only: file names end up in logs
     if file_format == "csv":
@@ -180,4 +180,8 @@ def record_verdict(event_id: int):
         else:
             flash(_("Verdict saved."), "success")
             return redirect(url_for(".sample", **args, _anchor=f"event-{event_id}"))
-    return _sample_page(SampleForm(formdata=None, data=args), {event_id: form}, 422)
+    page = _sample_page(SampleForm(formdata=None, data=args), {event_id: form}, 422)
+    if page is None:  # no sample in the request to show the verdict against
+        flash(_("Draw a sample first."), "error")
+        return redirect(url_for(".sample"))
+    return page

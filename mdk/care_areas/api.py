@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
+from mdk.access import authorize
 from mdk.care_areas import service
 from mdk.care_areas.schemas import CareAreaSchema, CareAreaSummarySchema
 
@@ -28,6 +29,7 @@ class CareAreaByKey(MethodView):
     def get(self, key: str):
         """One care area with everything its file holds."""
         try:
-            return service.care_area(key)
+            area = service.care_area(key)
         except service.CareAreaNotFound as exc:
             raise NotFound(description=str(exc)) from None
+        return authorize("care_area.view", area)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from mdk.access import authorize
 from mdk.care_areas import service, wording
 
 blp = Blueprint("care_areas", __name__, url_prefix="/care-areas")
@@ -25,4 +26,4 @@ def show_area(key: str):
         area = service.care_area(key)
     except service.CareAreaNotFound:
         abort(404)
-    return render_template("care_areas/detail.html", area=area)
+    return render_template("care_areas/detail.html", area=authorize("care_area.view", area))

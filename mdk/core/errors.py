@@ -52,6 +52,7 @@ def register(app: Flask) -> None:
             return _problem(error.code or 500, error.name, error.description,
                             getattr(error, "data", None))
         messages = {
+            403: _("You do not have access to this. Ask your administrator if you need it."),
             404: _("The page does not exist, or you may not see it."),
             405: _("That action is not possible here."),
         }

@@ -28,8 +28,12 @@ NAVIGATION = [
 
 
 def navigation() -> dict:
+    """The main navigation: registered pages the user may open (the access policy says)."""
+    from mdk.access.enforcement import may_visit
+
     items = [(endpoint, label) for endpoint, label in NAVIGATION
-             if endpoint in current_app.view_functions]
+             if endpoint in current_app.view_functions
+             and may_visit(endpoint)]
     return {"navigation": items}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from mdk.access import authorize
 from mdk.audit.service import actor_from_request
 from mdk.patients import service
 from mdk.patients.forms import PatientForm, PatientSearchForm
@@ -63,6 +64,7 @@ def new_patient():
 
 @blp.get("/patients/<int:patient_id>")
 def show_patient(patient_id: int):
+    authorize("patient.view", service.get_patient(patient_id))  # before the read is logged
     patient = service.read_patient(actor_from_request(), patient_id) or abort(404)
     issuer = service.reservnummer_formats().get(patient.identity_issuer or "")
     return render_template("patients/show.html", patient=patient,

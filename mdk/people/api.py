@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from mdk.access import authorize, may_place, visible
 from mdk.people import service
+from mdk.people.forms import UNIT_NOT_YOURS
 from mdk.people.schemas import PersonPatchSchema, PersonQueryArgsSchema, PersonSchema
 from mdk.units.api import abort_for_field
 from mdk.validation import FieldError
@@ -22,16 +24,25 @@ def _service_data(data: dict) -> dict:
     return data
 
 
+def _refuse_unit(action: str, data: dict) -> None:
+    """403 naming unit_id when the caller may not put people at the unit asked for."""
+    if "unit_id" in data and not may_place(action, data["unit_id"]):
+        message = str(UNIT_NOT_YOURS)
+        abort(403, message=message, errors={"json": {"unit_id": [message]}})
+
+
 @blp.route("")
 class People(MethodView):
     @blp.arguments(PersonQueryArgsSchema, location="query")
     @blp.response(200, PersonSchema(many=True))
     def get(self, args):
-        return service.list_people(query=args.get("q"), unit_id=args.get("unit_id"))
+        people = service.list_people(query=args.get("q"), unit_id=args.get("unit_id"))
+        return visible("person.view", people)
 
     @blp.arguments(PersonSchema)
     @blp.response(201, PersonSchema)
     def post(self, data):
+        _refuse_unit("person.create", data)
         try:
             return service.create_person(_service_data(data))
         except FieldError as error:
@@ -42,12 +53,14 @@ class People(MethodView):
 class PersonById(MethodView):
     @blp.response(200, PersonSchema)
     def get(self, person_id: int):
-        return service.get_person(person_id) or abort(404)
+        return authorize("person.view", service.get_person(person_id))
 
     @blp.arguments(PersonPatchSchema(partial=True))
     @blp.response(200, PersonSchema)
     def patch(self, data, person_id: int):
-        person = service.get_person(person_id) or abort(404)
+        person = authorize("person.edit", service.get_person(person_id))
+        if data.get("unit_id") != person.unit_id:
+            _refuse_unit("person.edit", data)
         try:
             return service.update_person(person, _service_data(data))
         except FieldError as error:

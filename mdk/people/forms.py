@@ -17,6 +17,9 @@ ROLE_LABELS = {
     "referrer": _l("Referrer"),
 }
 
+UNIT_NOT_YOURS = _l("You may not place people at this unit.")
+AREA_NOT_YOURS = _l("You may grant roles only in care areas you administer.")
+
 
 class CheckboxGroupField(SelectMultipleField):
     """Competences as labelled checkboxes; unknown values reach the service, which names them."""

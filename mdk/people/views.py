@@ -1,6 +1,8 @@
 """HTML pages for people (competences, absences, roles) and the competence register.
 
-Open for now; the login issue adds the policy check in `_before_request`, one place for all.
+Who may open each page is checked by the access hook (mdk.access); a page that loads a
+person checks that person with `authorize`, and the forms offer only the units and care
+areas the user may act on.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from mdk.access import authorize, can, may_place, visible
 from mdk.care_areas.service import care_areas, competences
 from mdk.i18n import current_language
 from mdk.people import service
 from mdk.people.forms import (
+    AREA_NOT_YOURS,
     ROLE_LABELS,
+    UNIT_NOT_YOURS,
     AbsenceForm,
     PersonForm,
     RegisterFilterForm,
@@ -37,29 +42,27 @@ from mdk.validation import FieldError
 blp = Blueprint("people", __name__)
 
 
-@blp.before_request
-def _before_request() -> None:
-    """The single place where the access policy for these pages will be checked."""
-
-
 @blp.app_template_global()
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def _unit_choices() -> list[tuple[str, str]]:
+def _unit_choices(action: str | None = None) -> list[tuple[str, str]]:
+    units = visible(action, list_units()) if action else list_units()
     return [("", _("Choose a unit"))] + [
-        (str(unit.id), f"{unit.name} ({unit.short_name})") for unit in list_units()]
+        (str(unit.id), f"{unit.name} ({unit.short_name})") for unit in units]
 
 
-def _area_choices() -> list[tuple[str, str]]:
+def _area_choices(action: str | None = None) -> list[tuple[str, str]]:
     language = current_language()
-    return [(key, area.name(language)) for key, area in sorted(care_areas().items())]
+    areas = sorted(care_areas().items())
+    return [(key, area.name(language)) for key, area in areas
+            if action is None or can(action, area)]
 
 
-def _person_form(**kwargs) -> PersonForm:
+def _person_form(action: str, **kwargs) -> PersonForm:
     form = PersonForm(**kwargs)
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = _unit_choices(action)
     language = current_language()
     form.competences.choices = [(key, competence.label(language))
                                 for key, competence in competences().items()]
@@ -69,7 +72,7 @@ def _person_form(**kwargs) -> PersonForm:
 def _role_form() -> RoleForm:
     form = RoleForm(prefix="role")
     form.role.choices = [(role, ROLE_LABELS[role]) for role in ROLES]
-    form.care_area.choices = _area_choices()
+    form.care_area.choices = _area_choices("role.manage")
     form.unit_id.choices = [("", _("The person's own unit"))] + _unit_choices()[1:]
     return form
 
@@ -79,15 +82,18 @@ def _role_form() -> RoleForm:
 @blp.get("/people")
 def list_people():
     query = request.args.get("q", "").strip()
-    return render_template("people/list.html", people=service.list_people(query=query or None),
+    people = visible("person.view", service.list_people(query=query or None))
+    return render_template("people/list.html", people=people,
                            query=query, areas=care_areas(), language=current_language())
 
 
 @blp.route("/people/new", methods=["GET", "POST"])
 def new_person():
-    form = _person_form()
+    form = _person_form("person.create")
     if form.validate_on_submit():
         try:
+            if not may_place("person.create", form.unit_id.data):
+                raise FieldError("unit_id", UNIT_NOT_YOURS)
             person = service.create_person(form.service_data())
         except FieldError as error:
             attach_error(form, error)
@@ -99,12 +105,17 @@ def new_person():
 
 @blp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def edit_person(person_id: int):
-    person = service.get_person(person_id) or abort(404)
-    form = _person_form(obj=person)
+    person = authorize("person.edit", service.get_person(person_id))
+    form = _person_form("person.edit", obj=person)
+    if all(value != str(person.unit_id) for value, _label in form.unit_id.choices):
+        form.unit_id.choices.append((str(person.unit_id), person.unit.name))  # may stay
     if not form.is_submitted():
         form.competences.data = person.competence_keys  # keys, not the rows `obj` gives
     if form.validate_on_submit():
         try:
+            if (form.unit_id.data != person.unit_id
+                    and not may_place("person.edit", form.unit_id.data)):
+                raise FieldError("unit_id", UNIT_NOT_YOURS)
             service.update_person(person, form.service_data())
         except FieldError as error:
             attach_error(form, error)
@@ -124,12 +135,12 @@ def _show(person, absence_form=None, role_form=None, status=200):
 
 @blp.get("/people/<int:person_id>")
 def show_person(person_id: int):
-    return _show(service.get_person(person_id) or abort(404))
+    return _show(authorize("person.view", service.get_person(person_id)))
 
 
 @blp.post("/people/<int:person_id>/absences")
 def add_absence(person_id: int):
-    person = service.get_person(person_id) or abort(404)
+    person = authorize("person.edit", service.get_person(person_id))
     form = AbsenceForm(prefix="absence")
     if form.validate_on_submit():
         try:
@@ -145,7 +156,7 @@ def add_absence(person_id: int):
 
 @blp.post("/people/<int:person_id>/absences/<int:absence_id>/delete")
 def remove_absence(person_id: int, absence_id: int):
-    person = service.get_person(person_id) or abort(404)
+    person = authorize("person.edit", service.get_person(person_id))
     if not service.remove_absence(person, absence_id):
         abort(404)
     flash(_("Absence removed."), "success")
@@ -154,10 +165,13 @@ def remove_absence(person_id: int, absence_id: int):
 
 @blp.post("/people/<int:person_id>/roles")
 def grant_role(person_id: int):
-    person = service.get_person(person_id) or abort(404)
+    person = authorize("person.roles", service.get_person(person_id))
     form = _role_form()
     if form.validate_on_submit():
         try:
+            area = care_areas().get(form.care_area.data)
+            if area is not None and not can("role.manage", area):
+                raise FieldError("care_area", AREA_NOT_YOURS)
             service.grant_role(person, form.role.data, form.care_area.data, form.unit_id.data)
         except FieldError as error:
             attach_error(form, error)
@@ -169,7 +183,9 @@ def grant_role(person_id: int):
 
 @blp.post("/people/<int:person_id>/roles/<int:grant_id>/delete")
 def revoke_role(person_id: int, grant_id: int):
-    person = service.get_person(person_id) or abort(404)
+    person = authorize("person.roles", service.get_person(person_id))
+    grant = next((grant for grant in person.role_grants if grant.id == grant_id), None)
+    authorize("role.manage", grant)
     if not service.revoke_role(person, grant_id):
         abort(404)
     flash(_("Role removed."), "success")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from mdk.access import authorize, visible
 from mdk.units import service
 from mdk.units.schemas import (
     ProviderPatchSchema,
@@ -46,12 +47,12 @@ class Providers(MethodView):
 class ProviderById(MethodView):
     @providers_blp.response(200, ProviderSchema)
     def get(self, provider_id: int):
-        return service.get_provider(provider_id) or abort(404)
+        return authorize("provider.view", service.get_provider(provider_id))
 
     @providers_blp.arguments(ProviderPatchSchema(partial=True))
     @providers_blp.response(200, ProviderSchema)
     def patch(self, data, provider_id: int):
-        provider = service.get_provider(provider_id) or abort(404)
+        provider = authorize("provider.edit", service.get_provider(provider_id))
         try:
             return service.update_provider(provider, data)
         except FieldError as error:
@@ -63,7 +64,7 @@ class Units(MethodView):
     @units_blp.arguments(UnitQueryArgsSchema, location="query")
     @units_blp.response(200, UnitSchema(many=True))
     def get(self, args):
-        return service.list_units(kind=args.get("kind"), query=args.get("q"))
+        return visible("unit.view", service.list_units(kind=args.get("kind"), query=args.get("q")))
 
     @units_blp.arguments(UnitSchema)
     @units_blp.response(201, UnitSchema)
@@ -78,12 +79,12 @@ class Units(MethodView):
 class UnitById(MethodView):
     @units_blp.response(200, UnitSchema)
     def get(self, unit_id: int):
-        return service.get_unit(unit_id) or abort(404)
+        return authorize("unit.view", service.get_unit(unit_id))
 
     @units_blp.arguments(UnitPatchSchema(partial=True))
     @units_blp.response(200, UnitSchema)
     def patch(self, data, unit_id: int):
-        unit = service.get_unit(unit_id) or abort(404)
+        unit = authorize("unit.edit", service.get_unit(unit_id))
         try:
             return service.update_unit(unit, data)
         except FieldError as error:

@@ -1,22 +1,18 @@
-"""HTML pages for care providers and units. Open for now; the login issue adds a policy check
-in `_before_request`, one place for every page of this blueprint."""
+"""HTML pages for care providers and units. Who may open each page is checked by the access
+hook (mdk.access); a page that loads a unit or provider checks it with `authorize`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from mdk.access import authorize, visible
 from mdk.i18n import current_language
 from mdk.units import service
 from mdk.units.forms import ProviderForm, UnitForm, attach_error, status_for
 from mdk.validation import FieldError
 
 blp = Blueprint("units", __name__)
-
-
-@blp.before_request
-def _before_request() -> None:
-    """The single place where the access policy for these pages will be checked."""
 
 
 def _provider_choices() -> list[tuple[str, str]]:
@@ -48,7 +44,7 @@ def new_provider():
 
 @blp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
 def edit_provider(provider_id: int):
-    provider = service.get_provider(provider_id) or abort(404)
+    provider = authorize("provider.edit", service.get_provider(provider_id))
     form = ProviderForm(obj=provider)
     if form.validate_on_submit():
         try:
@@ -69,7 +65,7 @@ def list_units():
     kind = request.args.get("kind", "")
     kind = kind if kind in service.UNIT_KINDS else ""
     query = request.args.get("q", "").strip()
-    units = service.list_units(kind=kind or None, query=query or None)
+    units = visible("unit.view", service.list_units(kind=kind or None, query=query or None))
     return render_template("units/list.html", units=units, kind=kind, query=query,
                            nhv_areas=service.nhv_areas_by_hsa_id(),
                            language=current_language())
@@ -77,7 +73,7 @@ def list_units():
 
 @blp.get("/units/<int:unit_id>")
 def show_unit(unit_id: int):
-    unit = service.get_unit(unit_id) or abort(404)
+    unit = authorize("unit.view", service.get_unit(unit_id))
     return render_template("units/show.html", unit=unit,
                            areas=service.nhv_areas_by_hsa_id().get(unit.hsa_id, []),
                            language=current_language())
@@ -100,7 +96,7 @@ def new_unit():
 
 @blp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int):
-    unit = service.get_unit(unit_id) or abort(404)
+    unit = authorize("unit.edit", service.get_unit(unit_id))
     form = UnitForm(obj=unit)
     form.provider_id.choices = _provider_choices()
     if form.validate_on_submit():

@@ -290,3 +290,12 @@ def test_a_later_verdict_replaces_the_shown_one_and_keeps_the_first(app, form_cl
     assert "Behöver följas upp · Test Administratör: Okänd enhet" in page
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditReview.id))) == 2
+
+
+def test_verdict_posted_without_a_sample_goes_back_to_the_sample_page(app, form_client):
+    # Found by the access walk: this answered 500 (the view returned None).
+    with app.app_context():
+        event_id = make_event().id
+    response = form_client.post(f"/audit/sample/{event_id}/verdict", data={})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/audit/sample"

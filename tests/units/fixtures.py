@@ -22,9 +22,23 @@ def form_client(app, admin_user):
 
 
 @pytest.fixture()
-def with_test_area(app, monkeypatch):
-    """The loaded care areas plus one made for tests (two NHV units, Tuesday meetings)."""
+def with_test_area(request, app, monkeypatch):
+    """The loaded care areas plus one made for tests (two NHV units, Tuesday meetings).
+
+    A test's `admin_user` (admin and coordinator in every area) gets its roles here too."""
     areas = dict(app.extensions[EXTENSION_KEY])
     areas[TEST_AREA_KEY] = make_test_area()
     monkeypatch.setitem(app.extensions, EXTENSION_KEY, areas)
+    if "admin_user" in request.fixturenames:
+        _grant_admin_roles(app, request.getfixturevalue("admin_user"), TEST_AREA_KEY)
     return areas[TEST_AREA_KEY]
+
+
+def _grant_admin_roles(app, admin, area_key: str) -> None:
+    from mdk.extensions import db
+    from mdk.people import service as people
+
+    with app.app_context():
+        admin = db.session.merge(admin)
+        for role in ("admin", "coordinator"):
+            people.grant_role(admin, role, area_key, admin.unit_id)

@@ -1,0 +1,171 @@
+"""The access matrix: every endpoint and method, and the policy action that guards it.
+
+The before-request hook reads this table; `mdk access matrix` prints it as the markdown of
+docs/access-matrix.md, and a test fails when that file differs or an endpoint is missing. A
+new route needs a row here, or every request to it is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from mdk.access import policy
+from mdk.people.models import ROLES
+
+PUBLIC = "public"  # no login needed (mdk.auth.session.PUBLIC_ENDPOINTS)
+LOGGED_IN = "logged_in"  # any logged-in person, with or without a role
+IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})  # HEAD is checked as GET; OPTIONS is Flask's
+
+
+@dataclass(frozen=True)
+class Route:
+    action: str  # PUBLIC, LOGGED_IN or a key of policy.ACTIONS
+    # The kind of object the URL names. The hook then only checks that the principal may
+    # see such objects at all (404 otherwise); the view loads the object and checks `action`
+    # on it with mdk.access.authorize (404 if out of scope, 403 if visible but not allowed).
+    obj: str | None = None
+    also: str | None = None  # a second action the view checks (e.g. on the care area chosen)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        if self.action in (PUBLIC, LOGGED_IN):
+            return ROLES
+        return policy.roles_for(self.action)
+
+
+def _on(action: str, *methods: str, obj: str | None = None,
+        also: str | None = None) -> dict[str, Route]:
+    return {method: Route(action, obj, also) for method in methods or ("GET",)}
+
+
+ROUTES: dict[str, dict[str, Route]] = {
+    # public and session
+    "static": _on(PUBLIC),
+    "core.healthz": _on(PUBLIC),
+    "core.set_language": _on(PUBLIC, "POST"),
+    "auth.login": _on(PUBLIC, "GET", "POST"),
+    "api-docs.openapi_json": _on(PUBLIC),
+    "auth.logout": _on(LOGGED_IN, "POST"),
+    "core.index": _on("start.view"),
+    # care areas
+    "care_areas.list_areas": _on("care_area.view"),
+    "care_areas.show_area": _on("care_area.view", obj="care_area"),
+    "care_areas_api.CareAreas": _on("care_area.view"),
+    "care_areas_api.CareAreaByKey": _on("care_area.view", obj="care_area"),
+    # care providers
+    "units.list_providers": _on("provider.view"),
+    "units.new_provider": _on("provider.create", "GET", "POST"),
+    "units.edit_provider": _on("provider.edit", "GET", "POST", obj="provider"),
+    "api_providers.Providers": {**_on("provider.view"), **_on("provider.create", "POST")},
+    "api_providers.ProviderById": {**_on("provider.view", obj="provider"),
+                                   **_on("provider.edit", "PATCH", obj="provider")},
+    # units
+    "units.list_units": _on("unit.view"),
+    "units.show_unit": _on("unit.view", obj="unit"),
+    "units.new_unit": _on("unit.create", "GET", "POST"),
+    "units.edit_unit": _on("unit.edit", "GET", "POST", obj="unit"),
+    "api_units.Units": {**_on("unit.view"), **_on("unit.create", "POST")},
+    "api_units.UnitById": {**_on("unit.view", obj="unit"),
+                           **_on("unit.edit", "PATCH", obj="unit")},
+    # people
+    "people.list_people": _on("person.view"),
+    "people.new_person": _on("person.create", "GET", "POST"),
+    "people.show_person": _on("person.view", obj="person"),
+    "people.edit_person": _on("person.edit", "GET", "POST", obj="person"),
+    "people.add_absence": _on("person.edit", "POST", obj="person"),
+    "people.remove_absence": _on("person.edit", "POST", obj="person"),
+    "people.grant_role": _on("person.roles", "POST", obj="person", also="role.manage"),
+    "people.revoke_role": _on("person.roles", "POST", obj="person", also="role.manage"),
+    "people.competence_register": _on("register.view"),
+    "api_people.People": {**_on("person.view"), **_on("person.create", "POST")},
+    "api_people.PersonById": {**_on("person.view", obj="person"),
+                              **_on("person.edit", "PATCH", obj="person")},
+    # patients
+    "patients.list_patients": _on("patient.view"),
+    "patients.show_patient": _on("patient.view", obj="patient"),
+    "patients.new_patient": _on("patient.create", "GET", "POST"),
+    "patients.search_patient": _on("patient.view", "GET", "POST"),
+    # the access log
+    "audit.review": _on("audit.review"),
+    "audit.export_csv": _on("audit.review"),
+    "audit.choose_patient": _on("audit.review", "POST"),
+    "audit.patient_extract": _on("audit.review", obj="patient"),
+    "audit.sample": _on("audit.review"),
+    "audit.record_verdict": _on("audit.review", "POST"),
+}
+
+
+def route_for(endpoint: str, method: str) -> Route | None:
+    method = "GET" if method == "HEAD" else method
+    return ROUTES.get(endpoint, {}).get(method)
+
+
+def app_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, path) of every rule the app serves, sorted by path."""
+    rows = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - IGNORED_METHODS):
+            rows.append((rule.endpoint, method, rule.rule))
+    return sorted(rows, key=lambda row: (row[2], row[1], row[0]))
+
+
+def missing_routes(app: Flask) -> list[tuple[str, str, str]]:
+    return [row for row in app_routes(app) if route_for(row[0], row[1]) is None]
+
+
+def _roles_text(route: Route) -> str:
+    if route.action == PUBLIC:
+        return "everyone, without login"
+    if route.action == LOGGED_IN:
+        return "anyone logged in"
+    return ", ".join(route.roles)
+
+
+def _limited(action: str) -> list[str]:
+    return [f"{role}: {text}" for role, text in policy.scope_text(action).items()
+            if text != "any"]
+
+
+def _scope_text(route: Route) -> str:
+    if route.action in (PUBLIC, LOGGED_IN):
+        return "—"
+    parts = []
+    if route.obj:
+        parts.append(f"the {route.obj.replace('_', ' ')} in the URL (404 outside scope)")
+    limited = _limited(route.action)
+    if limited:
+        parts.append(("" if route.obj else "only objects in scope: ") + "; ".join(limited))
+    if route.also:
+        parts.append(f"and `{route.also}` ({'; '.join(_limited(route.also)) or 'any'})")
+    return "; ".join(parts) or "—"
+
+
+HEADER = """# Access matrix
+
+Generated by `mdk access matrix` from `mdk/access/policy.py` (who may do each action, in
+which scope) and `mdk/access/matrix.py` (which action guards each endpoint). Do not edit by
+hand: run `mdk access matrix > docs/access-matrix.md`. `tests/access/test_matrix.py` fails
+when this file is out of date, when an endpoint has no row, and when any role gets through
+to a route this table does not allow it.
+
+Anonymous visitors are sent to the login page (the API answers 401) everywhere except the
+routes open to everyone. Logged-in people outside a route's roles get 403; for an object
+outside their scope they get 404, so ids cannot be probed. Scopes: *own unit* is the unit of
+the role grant, *own care areas* the care areas of the role grants; a person belongs to the
+care areas of their unit (as an NHV unit) and those they hold a role in.
+
+| Endpoint | Method | Path | Roles allowed | Object scope |
+|---|---|---|---|---|
+"""
+
+
+def matrix_markdown(app: Flask) -> str:
+    lines = [HEADER.rstrip("\n")]
+    for endpoint, method, path in app_routes(app):
+        route = route_for(endpoint, method)
+        roles = _roles_text(route) if route else "**missing: every request refused**"
+        scope = _scope_text(route) if route else "—"
+        lines.append(f"| `{endpoint}` | {method} | `{path}` | {roles} | {scope} |")
+    return "\n".join(lines) + "\n"

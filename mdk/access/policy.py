@@ -1,0 +1,254 @@
+"""The access policy: the one module that decides who may do what to which object.
+
+Everything is data: `ACTIONS` says, per action, which roles may do it and in which scope
+(any object, objects of the role's own unit, objects of the role's own care areas). A role
+grant is scoped to a care area and a unit, so a coordinator of anal cancer at one unit is
+not a coordinator of CRS/HIPEC. `can()` answers yes or no; `require()` raises NotFound (404)
+for objects the principal may not even see, so ids cannot be probed, and Forbidden (403)
+only for an action on an object they may see but not change.
+
+No Flask request here: the principal is built from a person, and the request-bound parts
+(the before-request hook, the view helper, the Jinja globals) live in enforcement.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from werkzeug.exceptions import Forbidden, NotFound
+
+from mdk.care_areas.domain import CareArea
+from mdk.care_areas.service import care_areas
+from mdk.patients.models import Patient
+from mdk.people.models import ROLES, Absence, Person, RoleGrant
+from mdk.units.models import CareProvider, Unit
+
+T = TypeVar("T")
+
+# Scopes: which objects a role's permission covers.
+ANY = "any"
+OWN_UNIT = "own_unit"  # the unit of the role grant
+OWN_AREAS = "own_areas"  # the care areas of the role's grants
+
+SCOPE_TEXT = {ANY: "any", OWN_UNIT: "own unit", OWN_AREAS: "own care areas"}
+
+# Roles that take part in care (identity rules); an administrator keeps registers only.
+CARE_ROLES = frozenset({"coordinator", "member", "reviewer", "referrer"})
+STAFF_ROLES = {"admin": ANY, "coordinator": ANY, "member": ANY, "reviewer": ANY}
+
+# action -> {role: scope}. The access matrix (docs/access-matrix.md) is generated from this
+# and the route table in mdk.access.matrix.
+ACTIONS: dict[str, dict[str, str]] = {
+    "start.view": {role: ANY for role in ROLES},
+    "care_area.view": {role: ANY for role in ROLES},
+    # Units and providers are shared registers: any admin grant manages them.
+    "unit.view": {**STAFF_ROLES, "referrer": OWN_UNIT},
+    "unit.create": {"admin": ANY},
+    "unit.edit": {"admin": ANY},
+    "provider.view": {"admin": ANY, "coordinator": ANY},
+    "provider.create": {"admin": ANY},
+    "provider.edit": {"admin": ANY},
+    # People: names and competences, no patient data. A coordinator handles the people of
+    # their care areas (staff of its NHV units and anyone holding a role in it).
+    "person.view": {"admin": ANY, "coordinator": OWN_AREAS, "member": OWN_AREAS,
+                    "reviewer": OWN_AREAS},
+    "person.create": {"admin": ANY, "coordinator": OWN_AREAS},
+    "person.edit": {"admin": ANY, "coordinator": OWN_AREAS},
+    "person.roles": {"admin": ANY},
+    # A role grant (or a care area to grant one in): only an admin of that care area.
+    "role.manage": {"admin": OWN_AREAS},
+    "register.view": dict(STAFF_ROLES),
+    # Patients: until cases tie a patient to units (the referral issue), only the area
+    # coordinators, who handle every case, see and register patients.
+    "patient.view": {"coordinator": ANY},
+    "patient.create": {"coordinator": ANY},
+    # The access log of patient data: reviewed by the coordinators (HSLF-FS 2016:40).
+    "audit.review": {"coordinator": ANY},
+}
+
+# The action that decides whether an object of a kind is visible at all (404 if not).
+VIEW_ACTION = {"unit": "unit.view", "person": "person.view", "provider": "provider.view",
+               "care_area": "care_area.view", "patient": "patient.view"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a person's active role grants as (role, care area, unit id)."""
+
+    person_id: int | None = None
+    grants: frozenset[tuple[str, str, int]] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.person_id is not None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, _area, _unit in self.grants)
+
+    def areas(self, role: str) -> frozenset[str]:
+        return frozenset(area for held, area, _unit in self.grants if held == role)
+
+    def units(self, role: str, area: str | None = None) -> frozenset[int]:
+        return frozenset(unit for held, in_area, unit in self.grants
+                         if held == role and (area is None or in_area == area))
+
+
+ANONYMOUS = Principal()
+
+
+def principal_for(person: Person | None) -> Principal:
+    """Built once per request. Grants in a care area no longer configured are not active."""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
+        return ANONYMOUS
+    configured = care_areas()
+    grants = frozenset((grant.role, grant.care_area, grant.unit_id)
+                       for grant in person.role_grants if grant.care_area in configured)
+    return Principal(person_id=person.id, grants=grants)
+
+
+# --- deciding --------------------------------------------------------------------------------
+
+def can(principal: Principal, action: str, obj: Any = None) -> bool:
+    """May `principal` do `action` (to `obj`)? Without an object: to any object at all."""
+    for role, scope in ACTIONS[action].items():
+        if role in principal.roles and (obj is None or _in_scope(principal, role, scope, obj)):
+            return True
+    return False
+
+
+def require(principal: Principal, action: str, obj: Any = None) -> None:
+    """Raise NotFound for an object the principal may not see, Forbidden for an action they
+    may not do (on an object they may see)."""
+    if can(principal, action, obj):
+        return
+    if obj is not None and not can_see(principal, obj):
+        raise NotFound()
+    raise Forbidden()
+
+
+def can_see(principal: Principal, obj: Any) -> bool:
+    if isinstance(obj, RoleGrant | Absence):
+        return can_see(principal, obj.person)
+    return can(principal, VIEW_ACTION[kind_of(obj)], obj)
+
+
+def visible(principal: Principal, action: str, objects: Iterable[T]) -> list[T]:
+    """The objects of a list the principal may `action` (lists show only what may be seen)."""
+    return [obj for obj in objects if can(principal, action, obj)]
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    return tuple(role for role in ROLES if role in ACTIONS[action])
+
+
+def kind_of(obj: Any) -> str:
+    for kind, model in (("unit", Unit), ("person", Person), ("provider", CareProvider),
+                        ("care_area", CareArea), ("patient", Patient)):
+        if isinstance(obj, model):
+            return kind
+    raise TypeError(f"the access policy knows no object of type {type(obj).__name__}")
+
+
+def _in_scope(principal: Principal, role: str, scope: str, obj: Any) -> bool:
+    if scope == ANY:
+        return True
+    if scope == OWN_UNIT:
+        return unit_of(obj) in principal.units(role)
+    if scope == OWN_AREAS:
+        return bool(areas_of(obj) & principal.areas(role))
+    raise ValueError(f"unknown scope {scope!r}")
+
+
+def unit_of(obj: Any) -> int | None:
+    if isinstance(obj, Unit):
+        return obj.id
+    if isinstance(obj, Person | RoleGrant):
+        return obj.unit_id
+    if isinstance(obj, Absence):
+        return obj.person.unit_id
+    return None
+
+
+def areas_of(obj: Any) -> frozenset[str]:
+    """The care areas an object belongs to: a unit to the areas it is an NHV unit of; a
+    person to their unit's areas and the areas they hold a role in."""
+    if isinstance(obj, CareArea):
+        return frozenset({obj.key})
+    if isinstance(obj, RoleGrant):
+        return frozenset({obj.care_area})
+    if isinstance(obj, Unit):
+        return frozenset(key for key, area in care_areas().items() if area.nhv_unit(obj.hsa_id))
+    if isinstance(obj, Person):
+        return areas_of(obj.unit) | {grant.care_area for grant in obj.role_grants}
+    if isinstance(obj, Absence):
+        return areas_of(obj.person)
+    return frozenset()
+
+
+# --- patient identity (DESIGN.md §5) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseContext:
+    """The units a patient's case involves. `handling_unit_id` is the unit whose coordinators
+    handle the case: the host of its conference unless said otherwise."""
+
+    care_area: str
+    referring_unit_id: int | None = None
+    host_unit_id: int | None = None
+    treating_unit_id: int | None = None
+    handling_unit_id: int | None = None
+
+    def unit(self, relation: str) -> int | None:
+        if relation == "handling_unit":
+            return self.handling_unit_id or self.host_unit_id
+        return getattr(self, f"{relation}_id")
+
+
+@dataclass(frozen=True)
+class IdentityRule:
+    """Holders of `roles` in the case's care area see the identity; at `relation`'s unit, or
+    anywhere in the area when relation is None. `protected`: also a protected identity."""
+
+    roles: frozenset[str]
+    relation: str | None
+    protected: bool = False
+
+
+IDENTITY_RULES: tuple[IdentityRule, ...] = (
+    IdentityRule(CARE_ROLES, "referring_unit"),
+    IdentityRule(CARE_ROLES, "host_unit"),
+    IdentityRule(CARE_ROLES, "treating_unit"),
+    IdentityRule(frozenset({"coordinator"}), None),
+    IdentityRule(frozenset({"coordinator"}), "handling_unit", protected=True),
+)
+
+
+def may_see_identity(principal: Principal, patient: Any, context: CaseContext) -> bool:
+    """Personnummer and name: for the referring, host and treating units and the area's
+    coordinators; a protected identity only for the coordinators handling the case."""
+    protected = bool(getattr(patient, "protected_identity", False))
+    return any(_identity_rule_applies(principal, rule, context)
+               for rule in IDENTITY_RULES if rule.protected or not protected)
+
+
+def _identity_rule_applies(principal: Principal, rule: IdentityRule,
+                           context: CaseContext) -> bool:
+    for role in rule.roles:
+        if rule.relation is None:
+            if context.care_area in principal.areas(role):
+                return True
+            continue
+        unit = context.unit(rule.relation)
+        if unit is not None and unit in principal.units(role, context.care_area):
+            return True
+    return False
+
+
+# --- helpers for describing the policy ---------------------------------------------------------
+
+def scope_text(action: str) -> Mapping[str, str]:
+    return {role: SCOPE_TEXT[scope] for role, scope in ACTIONS[action].items()}
+

@@ -1,0 +1,156 @@
+"""The access matrix is true: the file is what the policy generates, every route has a row,
+and a walk over every route as every demo role (and anonymous) finds exactly the allows the
+matrix lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from mdk.access.matrix import (
+    LOGGED_IN,
+    PUBLIC,
+    ROUTES,
+    app_routes,
+    matrix_markdown,
+    missing_routes,
+    route_for,
+)
+from mdk.audit.service import record, system_actor
+from mdk.auth.session import PUBLIC_ENDPOINTS
+from mdk.config import PROJECT_ROOT
+from mdk.extensions import db
+from mdk.patients.models import Patient
+from mdk.people import service as people
+from mdk.people.models import Person
+from tests.access.helpers import (
+    DEMO_ROLES,
+    csrf_token,
+    denied,
+    load_demo_people,
+    redirects_to_login,
+)
+from tests.support import log_in
+from tests.units.factories import make_person
+
+MATRIX_FILE = PROJECT_ROOT / "docs" / "access-matrix.md"
+
+
+def test_matrix_file_is_what_the_policy_generates(app):
+    assert MATRIX_FILE.read_text(encoding="utf-8") == matrix_markdown(app), (
+        "docs/access-matrix.md is out of date: run `mdk access matrix > docs/access-matrix.md`")
+
+
+def test_matrix_cli_prints_the_matrix(app, runner):
+    result = runner.invoke(args=["access", "matrix"])
+    assert result.exit_code == 0
+    assert result.output == matrix_markdown(app)
+
+
+def test_every_route_of_the_app_has_a_matrix_row(app):
+    assert missing_routes(app) == []
+
+
+def test_every_matrix_row_is_a_route_of_the_app(app):
+    served = {(endpoint, method) for endpoint, method, _path in app_routes(app)}
+    declared = {(endpoint, method) for endpoint, methods in ROUTES.items() for method in methods}
+    assert declared - served == set()
+
+
+def test_public_rows_are_exactly_the_login_free_endpoints(app):
+    public = {endpoint for endpoint, methods in ROUTES.items()
+              if any(route.action == PUBLIC for route in methods.values())}
+    assert public == set(PUBLIC_ENDPOINTS)
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+def _ids_for(app, person_id: int) -> dict[str, object]:
+    """Real ids for the URL variables, around the person walking: their own unit, a colleague
+    there (with a role in the walker's first care area and an absence), and so on."""
+    with app.app_context():
+        walker = db.session.get(Person, person_id)
+        area = walker.role_grants[0].care_area
+        colleague = make_person(unit=walker.unit)
+        grant = people.grant_role(colleague, "member", area, walker.unit_id)
+        absence = people.add_absence(colleague, date(2026, 12, 1), date(2026, 12, 2), "Kurs")
+        patient = db.session.scalars(select(Patient).order_by(Patient.id)).first()
+        event = record(system_actor(), "patient.read", patient, patient_id=patient.id)
+        db.session.commit()
+        return {"unit_id": walker.unit_id, "person_id": colleague.id, "grant_id": grant.id,
+                "absence_id": absence.id, "provider_id": walker.unit.provider_id,
+                "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
+                "event_id": event.id, "file_format": "csv"}
+
+
+def _person(app, person_id: int) -> Person:
+    # Loaded in a context of its own: log_in must not run inside another app context.
+    with app.app_context():
+        return db.session.get(Person, person_id)
+
+
+def _url(path: str, ids: dict[str, object]) -> str:
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda match: str(ids[match[1]]), path)
+
+
+def _send(client, method: str, url: str, token: str):
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={} if method != "GET" else None)
+    data = {"csrf_token": token} if method != "GET" else None
+    return client.open(url, method=method, data=data)
+
+
+def _walk_order(rows):
+    # Logging out ends the walker's session: last.
+    return sorted(rows, key=lambda row: row[0] == "auth.logout")
+
+
+def _expected(role: str, endpoint: str, method: str) -> bool:
+    route = route_for(endpoint, method)
+    if role == "anonymous":
+        return route.action == PUBLIC
+    return route.action in (PUBLIC, LOGGED_IN) or role in route.roles
+
+
+@pytest.mark.parametrize("role", DEMO_ROLES + ("anonymous",))
+def test_every_route_allows_exactly_the_roles_the_matrix_lists(app, role):
+    demo = load_demo_people(app)
+    client = app.test_client()
+    walker = demo.get(role, demo["admin"])
+    if role != "anonymous":
+        log_in(client, _person(app, walker))
+    ids = _ids_for(app, walker)
+    token = csrf_token(client)
+    wrong = []
+    for endpoint, method, path in _walk_order(app_routes(app)):
+        url = _url(path, ids)
+        response = _send(client, method, url, token)
+        response.close()  # static files are streamed from an open file
+        allowed = not denied(response)
+        if response.status_code >= 500 or response.status_code == 400:
+            wrong.append(f"{method} {url}: {response.status_code}")
+        elif allowed != _expected(role, endpoint, method):
+            verdict = "allowed" if allowed else "denied"
+            wrong.append(f"{method} {url} ({endpoint}): {verdict} with "
+                         f"{response.status_code}, the matrix says otherwise")
+        elif not allowed and role == "anonymous" and not (
+                redirects_to_login(response) or url.startswith("/api/")):
+            wrong.append(f"{method} {url}: anonymous got {response.status_code}, not the login")
+        elif not allowed and role != "anonymous" and response.status_code not in (403, 404):
+            wrong.append(f"{method} {url}: {role} denied with {response.status_code}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_anonymous_pages_redirect_to_login_with_the_page_to_return_to(anonymous_client):
+    response = anonymous_client.get("/people")
+    assert redirects_to_login(response)
+    assert "next=/people" in response.location.replace("%2F", "/")
+
+
+def test_anonymous_api_call_gets_401_problem(anonymous_client):
+    response = anonymous_client.get("/api/v1/units")
+    assert response.status_code == 401
+    assert response.json["title"] == "Unauthorized"

@@ -1,0 +1,69 @@
+"""WCAG 2.1 AA with axe-core on every main page: any serious or critical violation fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.axe import blocking_violations, describe, ensure_axe, serve_axe
+from tests.e2e.conftest import log_in_as
+
+pytestmark = pytest.mark.e2e
+
+# (role, path): {unit}, {person} and {area} are filled in from the live demo data. Pages only
+# an administrator may open are checked as the administrator, the rest as a coordinator.
+PAGES = [
+    ("coordinator", "/"),
+    ("coordinator", "/care-areas"),
+    ("coordinator", "/care-areas/{area}"),
+    ("coordinator", "/units"),
+    ("coordinator", "/units/{unit}"),
+    ("coordinator", "/providers"),
+    ("coordinator", "/people"),
+    ("coordinator", "/people/new"),
+    ("coordinator", "/people/{person}"),
+    ("coordinator", "/people/{person}/edit"),
+    ("coordinator", "/competence-register"),
+    ("coordinator", "/no-such-page"),
+    ("coordinator", "/units/{unit}/edit"),  # the 403 page
+    ("admin", "/units/new"),
+    ("admin", "/units/{unit}/edit"),
+    ("admin", "/providers/new"),
+    (None, "/login"),
+]
+
+
+@pytest.fixture(scope="session")
+def axe_file():
+    return ensure_axe()
+
+
+@pytest.fixture()
+def axe_page(browser: Browser, live_server: str, axe_file) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server, locale="sv-SE",
+                                  timezone_id="Europe/Stockholm")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    serve_axe(page, axe_file)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _ids(page: Page) -> dict[str, object]:
+    """Ids of a person the logged-in user may see, and of that person's unit."""
+    person = page.request.get("/api/v1/people").json()[0]
+    return {"unit": person["unit_id"], "person": person["id"], "area": "analcancer"}
+
+
+@pytest.mark.parametrize(("role", "path"), PAGES, ids=[f"{r}:{p}" for r, p in PAGES])
+def test_page_has_no_serious_accessibility_violations(axe_page: Page, role, path):
+    if role:
+        log_in_as(axe_page, role)
+    ids = _ids(axe_page) if "{" in path else {}
+    axe_page.goto(path.format(**ids))
+    violations = blocking_violations(axe_page)
+    assert not violations, f"{path} as {role or 'anonymous'}:\n{describe(violations)}"
