@@ -39,11 +39,20 @@ def test_job(app, environment, monkeypatch) -> list[str]:
     return runs
 
 
-def test_list_without_jobs_says_so(environment):
+def test_list_shows_the_jobs_with_their_next_run_times(environment):
     result = subprocess.run([*SCHEDULER, "--list"], env=environment, capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 0
-    assert "no jobs are registered yet" in result.stdout
+    line = next(line for line in result.stdout.splitlines()
+                if line.startswith("extend-calendars"))
+    # Daily at 02:30 Stockholm time, shown with its UTC offset (+01:00 or +02:00).
+    assert re.search(r"next run \d{4}-\d{2}-\d{2} 02:30\+0[12]:00", line), line
+
+
+def test_list_without_jobs_says_so(test_job, monkeypatch, capsys):
+    monkeypatch.setattr(registry, "JOBS", [])
+    assert main(["--list"]) == 0
+    assert "no jobs are registered yet" in capsys.readouterr().out
 
 
 def test_once_with_an_unknown_job_exits_2_naming_the_known_ones(test_job, capsys):
