@@ -94,10 +94,12 @@ def _register_features(app: Flask) -> None:
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
+    from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
     from mdk.patients import register as register_patients
     from mdk.people import register as register_people
+    from mdk.rotation import register as register_rotation
     from mdk.units import register as register_units
 
     register_care_areas(app)  # first: other features read the care areas at start
@@ -108,4 +110,6 @@ def _register_features(app: Flask) -> None:
     register_people(app)
     register_patients(app)
     register_audit(app)
+    register_conferences(app)
+    register_rotation(app)
     register_demo(app)

@@ -49,6 +49,8 @@ class Settings:
     login_lockout_after: int = 10
     login_lockout_minutes: int = 30
     audit_retention_years: int = 5
+    calendar_horizon_months: int = 12
+    scheduler_registry: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -119,7 +121,7 @@ def validate(settings: Settings) -> None:
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
-                 "login_lockout_after", "login_lockout_minutes"):
+                 "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{env_name(name)} must be at least 1")
     if settings.is_production:

@@ -3,22 +3,51 @@
 The scheduler replaces its job store from this list at every start, so this file is the whole
 schedule. Each job derives its work from database state and is idempotent, so a missed or a
 repeated run does no harm. Features add their jobs here as they are built.
+
+Cron triggers run in the service's time zone (MDK_TIMEZONE, Europe/Stockholm): 02:30 is 02:30
+local time in winter and summer. MDK_SCHEDULER_REGISTRY names another module with a JOBS list
+instead of this one (the scheduler tests use tests.scheduler_registry).
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask import current_app
+
+log = logging.getLogger("scheduler")
 
 
 @dataclass(frozen=True)
 class Job:
     id: str
     func: Callable[[], Any]
-    trigger: str  # an APScheduler trigger alias: "interval" or "cron"
+    trigger: str  # an APScheduler trigger alias: "interval", "cron" or "date"
     trigger_args: dict[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
-JOBS: list[Job] = []
+def extend_calendars() -> None:
+    """Keep every care area's meeting calendar a horizon ahead, hosts planned."""
+    from mdk.conferences.service import extend_calendars as extend
+
+    created = extend(horizon_months=current_app.config["MDK"].calendar_horizon_months)
+    log.info("extend-calendars created %d conference(s)", created)
+
+
+JOBS: list[Job] = [
+    Job(id="extend-calendars", func=extend_calendars, trigger="cron",
+        trigger_args={"hour": 2, "minute": 30},
+        description="Extend the meeting calendars and plan their hosts"),
+]
+
+
+def load_jobs(module_name: str = "") -> list[Job]:
+    """The JOBS of `module_name`, or of this module when it is empty (read at call time)."""
+    if not module_name or module_name == __name__:
+        return list(JOBS)
+    return list(importlib.import_module(module_name).JOBS)

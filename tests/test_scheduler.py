@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -39,11 +41,20 @@ def test_job(app, environment, monkeypatch) -> list[str]:
     return runs
 
 
-def test_list_without_jobs_says_so(environment):
+def test_list_shows_the_jobs_with_their_next_run_times(environment):
     result = subprocess.run([*SCHEDULER, "--list"], env=environment, capture_output=True,
                             text=True, timeout=30)
     assert result.returncode == 0
-    assert "no jobs are registered yet" in result.stdout
+    line = next(line for line in result.stdout.splitlines()
+                if line.startswith("extend-calendars"))
+    # Daily at 02:30 Stockholm time, shown with its UTC offset (+01:00 or +02:00).
+    assert re.search(r"next run \d{4}-\d{2}-\d{2} 02:30\+0[12]:00", line), line
+
+
+def test_list_without_jobs_says_so(test_job, monkeypatch, capsys):
+    monkeypatch.setattr(registry, "JOBS", [])
+    assert main(["--list"]) == 0
+    assert "no jobs are registered yet" in capsys.readouterr().out
 
 
 def test_once_with_an_unknown_job_exits_2_naming_the_known_ones(test_job, capsys):
@@ -112,3 +123,52 @@ def _wait_for_line(log, text: str, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the scheduler never logged {text!r}:\n{log.read_text()}")
+
+
+# --- separate processes with a test registry (MDK_SCHEDULER_REGISTRY) ------------------------
+
+@pytest.fixture()
+def registry_environment(environment, tmp_path) -> dict[str, str]:
+    """Scheduler processes that run tests.scheduler_registry's `mark` job, which appends its
+    process id to a file per run."""
+    return {**environment, "MDK_SCHEDULER_REGISTRY": "tests.scheduler_registry",
+            "MDK_TEST_JOB_LOG": str(tmp_path / "runs.txt")}
+
+
+def _runs(environment) -> list[str]:
+    path = Path(environment["MDK_TEST_JOB_LOG"])
+    return path.read_text().split() if path.exists() else []
+
+
+def test_two_scheduler_processes_run_a_due_job_exactly_once(registry_environment, tmp_path):
+    due = datetime.now(UTC) + timedelta(seconds=6)
+    environment = {**registry_environment, "MDK_TEST_JOB_AT": due.isoformat()}
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    with running(SCHEDULER, environment, logs[0]) as first, \
+            running(SCHEDULER, environment, logs[1]) as second:
+        for log in logs:
+            _wait_for_line(log, "waiting for the scheduler lock")
+        deadline = due + timedelta(seconds=10)
+        while not _runs(environment) and datetime.now(UTC) < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # time enough for a second run, were there one
+        runs = _runs(environment)
+        holders = [process for process, log in zip((first, second), logs, strict=True)
+                   if "scheduler lock taken" in log.read_text()]
+        assert runs == [str(holders[0].pid)]
+        assert len(holders) == 1  # the other is still waiting for the lock
+        assert any("job mark done in" in log.read_text() for log in logs)
+
+
+def test_once_in_a_process_runs_the_named_job_once_and_exits(registry_environment):
+    result = subprocess.run([*SCHEDULER, "--once", "mark"], env=registry_environment,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(_runs(registry_environment)) == 1
+
+
+def test_list_with_a_test_registry_shows_its_job(registry_environment):
+    result = subprocess.run([*SCHEDULER, "--list"], env=registry_environment,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.startswith("mark\tnext run ")

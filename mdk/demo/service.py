@@ -21,6 +21,7 @@ from mdk.auth.models import PasswordCredential
 from mdk.auth.service import set_shared_password
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.conferences.service import extend_calendars
 from mdk.extensions import db
 from mdk.hsa import organisation_number
 from mdk.patients.service import create_fictitious_patients
@@ -111,6 +112,8 @@ def load_demo() -> list[str]:
     # Fictitious patients only: generated numbers, every one marked fictitious.
     create_fictitious_patients(system_actor(), DEMO_PATIENTS)
     db.session.commit()
+    # A year of meetings ahead for every area, hosts planned (idempotent, like the rest).
+    extend_calendars()
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]
     lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import bench_rotation
+from tests.bench import bench_calendar, bench_rotation
 
-BENCHMARKS = {"rotation": bench_rotation.main}
+BENCHMARKS = {"rotation": bench_rotation.main, "calendar": bench_calendar.main}
 
 
 def main(argv: list[str]) -> int:

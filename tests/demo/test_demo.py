@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mdk.care_areas.service import care_areas
+from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.people import service as people
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
@@ -14,7 +15,7 @@ from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
 from mdk.validation import luhn_ok
 
-TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant)
+TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference)
 
 
 def _snapshot() -> dict:

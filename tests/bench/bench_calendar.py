@@ -1,0 +1,50 @@
+"""Planning the calendar in the database, 10 years against 1 year: the ratio should be about
+10 (linear; target <= 10.5). A throwaway SQLite file with the demo data; each run deletes the
+conferences and creates and plans them again (extend_calendars): cadence, inserts, availability
+(closures, unavailability, staffing and absences read for the whole range in a few queries)
+and the host planner."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import flask_migrate
+from sqlalchemy import delete
+
+from mdk import create_app
+from mdk.conferences.models import Conference
+from mdk.conferences.service import extend_calendars
+from mdk.demo.service import load_demo
+from mdk.extensions import db
+
+FIRST = date(2031, 1, 1)
+
+
+def plan(months: int) -> float:
+    db.session.execute(delete(Conference))
+    db.session.commit()
+    started = time.perf_counter()
+    extend_calendars(today=FIRST, horizon_months=months)
+    return time.perf_counter() - started
+
+
+def best_of(repeats: int, months: int) -> float:
+    return min(plan(months) for _ in range(repeats))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"database_url": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                          "instance_dir": folder, "log_level": "WARNING"})
+        with app.app_context():
+            flask_migrate.upgrade()
+            load_demo()
+            plan(12)  # warm caches (holiday tables, statement cache)
+            one = best_of(5, 12)
+            ten = best_of(3, 120)
+            db.engine.dispose()
+    print(f"calendar (database): 1 year {one * 1000:.0f} ms, 10 years {ten * 1000:.0f} ms, "
+          f"ratio {ten / one:.2f} (target <= 10.5)")
