@@ -94,6 +94,24 @@ ROUTES: dict[str, dict[str, Route]] = {
     "audit.patient_extract": _on("audit.review", obj="patient"),
     "audit.sample": _on("audit.review"),
     "audit.record_verdict": _on("audit.review", "POST"),
+    # meeting calendar and rotation
+    "calendar.unit_colours": _on(LOGGED_IN),
+    "calendar.calendar_home": _on("conference.view"),
+    "calendar.area_home": _on("conference.view", obj="care_area"),
+    "calendar.month_view": _on("conference.view", obj="care_area"),
+    "calendar.list_view": _on("conference.view", obj="care_area"),
+    "calendar.new_conference": _on("conference.edit", "GET", "POST", obj="care_area"),
+    "calendar.show_conference": _on("conference.view", obj="conference"),
+    "calendar.update_details": _on("conference.edit", "POST", obj="conference"),
+    "calendar.move_conference": _on("conference.edit", "POST", obj="conference"),
+    "calendar.cancel_conference": _on("conference.edit", "POST", obj="conference"),
+    "calendar.override_host": _on("conference.edit", "POST", obj="conference"),
+    "calendar.swap_hosts": _on("conference.edit", "POST", obj="conference"),
+    "calendar.rotation_home": _on("conference.view"),
+    "calendar.rotation": _on("conference.view", obj="care_area"),
+    "calendar.availability": _on("conference.view", obj="care_area"),
+    "calendar.add_unavailability": _on("conference.edit", "POST", obj="care_area"),
+    "calendar.add_closure": _on("conference.edit", "POST", obj="care_area"),
 }
 
 

@@ -21,6 +21,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.conferences.models import Conference
 from mdk.patients.models import Patient
 from mdk.people.models import ROLES, Absence, Person, RoleGrant
 from mdk.units.models import CareProvider, Unit
@@ -66,11 +67,16 @@ ACTIONS: dict[str, dict[str, str]] = {
     "patient.create": {"coordinator": ANY},
     # The access log of patient data: reviewed by the coordinators (HSLF-FS 2016:40).
     "audit.review": {"coordinator": ANY},
+    # The meeting calendar and hosting rotation: everyone reads their care areas' calendars;
+    # the area's coordinators (and admins) plan them.
+    "conference.view": {role: OWN_AREAS for role in ROLES},
+    "conference.edit": {"coordinator": OWN_AREAS, "admin": OWN_AREAS},
 }
 
 # The action that decides whether an object of a kind is visible at all (404 if not).
 VIEW_ACTION = {"unit": "unit.view", "person": "person.view", "provider": "provider.view",
-               "care_area": "care_area.view", "patient": "patient.view"}
+               "care_area": "care_area.view", "patient": "patient.view",
+               "conference": "conference.view"}
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,8 @@ def roles_for(action: str) -> tuple[str, ...]:
 
 def kind_of(obj: Any) -> str:
     for kind, model in (("unit", Unit), ("person", Person), ("provider", CareProvider),
-                        ("care_area", CareArea), ("patient", Patient)):
+                        ("care_area", CareArea), ("patient", Patient),
+                        ("conference", Conference)):
         if isinstance(obj, model):
             return kind
     raise TypeError(f"the access policy knows no object of type {type(obj).__name__}")
@@ -177,6 +184,8 @@ def areas_of(obj: Any) -> frozenset[str]:
     person to their unit's areas and the areas they hold a role in."""
     if isinstance(obj, CareArea):
         return frozenset({obj.key})
+    if isinstance(obj, Conference):
+        return frozenset({obj.care_area})
     if isinstance(obj, RoleGrant):
         return frozenset({obj.care_area})
     if isinstance(obj, Unit):

@@ -18,6 +18,8 @@ blp = Blueprint("core", __name__)
 # (endpoint, label): shown in the main navigation once the feature's blueprint is registered.
 NAVIGATION = [
     ("core.index", _l("Start")),
+    ("calendar.calendar_home", _l("Calendar")),
+    ("calendar.rotation_home", _l("Rotation")),
     ("care_areas.list_areas", _l("Care areas")),
     ("units.list_units", _l("Units")),
     ("people.list_people", _l("People")),

@@ -21,6 +21,7 @@ from mdk.access.matrix import (
 )
 from mdk.audit.service import record, system_actor
 from mdk.auth.session import PUBLIC_ENDPOINTS
+from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
 from mdk.extensions import db
 from mdk.patients.models import Patient
@@ -83,7 +84,14 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
         return {"unit_id": walker.unit_id, "person_id": colleague.id, "grant_id": grant.id,
                 "absence_id": absence.id, "provider_id": walker.unit.provider_id,
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
-                "event_id": event.id, "file_format": "csv"}
+                "event_id": event.id, "file_format": "csv", "area_key": area,
+                "month": "2026-12", "conference_id": _a_conference_id(area)}
+
+
+def _a_conference_id(area: str) -> int:
+    """A coming meeting of the walker's care area (the demo plans a year ahead)."""
+    return db.session.scalars(select(Conference.id).where(Conference.care_area == area)
+                              .order_by(Conference.starts_at.desc())).first()
 
 
 def _person(app, person_id: int) -> Person:
