@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,18 @@ PAGES = [
     ("coordinator", "/people/{person}"),
     ("coordinator", "/people/{person}/edit"),
     ("coordinator", "/competence-register"),
+    ("coordinator", "/calendar/{area}/2026-12"),
+    ("coordinator", "/calendar/{area}/list"),
+    ("coordinator", "/calendar/{area}/new"),
+    ("coordinator", "/conferences/{conference}"),
+    ("coordinator", "/rotation/{area}"),
+    ("coordinator", "/rotation/{area}/unavailability"),
+    ("member", "/calendar/{area}/2026-12"),
+    ("coordinator", "/patients"),
+    ("coordinator", "/patients/new"),
+    ("coordinator", "/patients/{patient}"),
+    ("coordinator", "/audit"),
+    ("coordinator", "/audit/sample"),
     ("coordinator", "/no-such-page"),
     ("coordinator", "/units/{unit}/edit"),  # the 403 page
     ("admin", "/units/new"),
@@ -54,9 +67,19 @@ def axe_page(browser: Browser, live_server: str, axe_file) -> Iterator[Page]:
 
 
 def _ids(page: Page) -> dict[str, object]:
-    """Ids of a person the logged-in user may see, and of that person's unit."""
+    """Ids of a person the logged-in user may see and that person's unit, a coming meeting
+    and a patient (read off the pages that link to them)."""
     person = page.request.get("/api/v1/people").json()[0]
-    return {"unit": person["unit_id"], "person": person["id"], "area": "analcancer"}
+    ids = {"unit": person["unit_id"], "person": person["id"], "area": "analcancer"}
+    ids["conference"] = _first_link_id(page, "/calendar/analcancer/list", "/conferences/")
+    ids["patient"] = _first_link_id(page, "/patients", "/patients/")
+    return ids
+
+
+def _first_link_id(page: Page, listing: str, prefix: str) -> int | None:
+    html = page.request.get(listing).text()
+    match = re.search(re.escape(prefix) + r"(\d+)", html)
+    return int(match[1]) if match else None
 
 
 @pytest.mark.parametrize(("role", "path"), PAGES, ids=[f"{r}:{p}" for r, p in PAGES])
