@@ -88,3 +88,15 @@ def test_templates_have_no_inline_style_or_script():
     for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         assert not re.search(r"\sstyle=|<style|<script(?![^>]*\bsrc=)", text), template
+
+
+def test_navigation_marks_its_section_on_the_pages_under_it(client, app):
+    from mdk.care_areas.service import care_areas
+
+    with app.app_context():
+        area = next(iter(care_areas()))
+    page = client.get(f"/care-areas/{area}").get_data(as_text=True)
+    import re
+
+    current = re.findall(r'<a href="([^"]+)"\s+aria-current="page"', page)
+    assert current == ["/care-areas"]

@@ -32,6 +32,15 @@ ACTION_LABELS = {
     "audit.review": _l("Reviewed a log event"),
     "login.success": _l("Logged in"),
     "login.failure": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "conference.add": _l("Added a meeting"),
+    "conference.move": _l("Moved a meeting"),
+    "conference.cancel": _l("Cancelled a meeting"),
+    "conference.swap_hosts": _l("Swapped the hosts of two meetings"),
+    "conference.override_host": _l("Chose a meeting's host by hand"),
+    "conference.update_details": _l("Changed a meeting's chair or video link"),
+    "unit.unavailability.add": _l("Marked a unit unavailable"),
+    "calendar.closure.add": _l("Added a calendar closure"),
 }
 
 

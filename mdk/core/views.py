@@ -29,13 +29,29 @@ NAVIGATION = [
 ]
 
 
+# The pages under a navigation entry, so the entry stays marked while the user is there.
+SECTIONS = {
+    "calendar.calendar_home": ("calendar.area_home", "calendar.month_view", "calendar.list_view",
+                               "calendar.new_conference", "calendar.show_conference"),
+    "calendar.rotation_home": ("calendar.rotation", "calendar.availability"),
+    "care_areas.list_areas": ("care_areas.show_area",),
+    "units.list_units": ("units.show_unit", "units.new_unit", "units.edit_unit"),
+    "people.list_people": ("people.new_person", "people.show_person", "people.edit_person"),
+    "patients.list_patients": ("patients.new_patient", "patients.show_patient",
+                               "patients.search_patient"),
+    "audit.review": ("audit.sample",),
+}
+
+
 def navigation() -> dict:
-    """The main navigation: registered pages the user may open (the access policy says)."""
+    """The main navigation: registered pages the user may open (the access policy says),
+    each (endpoint, label, whether the current page belongs to it)."""
     from mdk.access.enforcement import may_visit
 
-    items = [(endpoint, label) for endpoint, label in NAVIGATION
-             if endpoint in current_app.view_functions
-             and may_visit(endpoint)]
+    current = request.endpoint
+    items = [(endpoint, label, current == endpoint or current in SECTIONS.get(endpoint, ()))
+             for endpoint, label in NAVIGATION
+             if endpoint in current_app.view_functions and may_visit(endpoint)]
     return {"navigation": items}
 
 

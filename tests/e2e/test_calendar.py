@@ -73,7 +73,7 @@ def test_coordinator_swaps_two_hosts_and_sees_the_change_and_its_audit_event(
     page.screenshot(path=str(ARTIFACTS / "calendar-month.png"), full_page=True)
 
     page.goto("/audit")
-    expect(page.get_by_text("conference.swap_hosts").first).to_be_visible()
+    expect(page.get_by_text("Bytte värdenhet mellan två möten").first).to_be_visible()
 
     page.goto(f"/rotation/{AREA}")
     expect(page.locator("h1")).to_contain_text(re.compile(r"Värdrotation \d{4}"))
