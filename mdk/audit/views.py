@@ -25,10 +25,10 @@ from mdk.audit import export, review
 from mdk.audit.forms import FilterForm, PatientChoiceForm, SampleForm, VerdictForm
 from mdk.audit.service import actor_from_request
 from mdk.db import utcnow
+from mdk.forms import attach_error, status_for
 from mdk.patients import service as patients
 from mdk.people.forms import ROLE_LABELS
 from mdk.people.service import list_people
-from mdk.units.forms import attach_error, status_for
 from mdk.validation import FieldError
 
 blp = Blueprint("audit", __name__)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
-from mdk.units.forms import optional_int
+from mdk.forms import optional_int
 
 STATUS_LABELS = {
     "planned": _l("Planned"),

@@ -43,8 +43,8 @@ from mdk.conferences.forms import (
     SwapHostsForm,
     UnavailabilityForm,
 )
+from mdk.forms import attach_error, status_for
 from mdk.i18n import current_language, format_datetime_local, to_local
-from mdk.units.forms import attach_error, status_for
 from mdk.validation import FieldError, parse_day
 
 blp = Blueprint("calendar", __name__)

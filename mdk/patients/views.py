@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from mdk.access import authorize
 from mdk.audit.service import actor_from_request
+from mdk.forms import attach_error, status_for
 from mdk.patients import service
 from mdk.patients.forms import PatientForm, PatientSearchForm
-from mdk.units.forms import attach_error, status_for
 from mdk.validation import FieldError
 
 blp = Blueprint("patients", __name__)

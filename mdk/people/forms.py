@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mdk.units.forms import optional_int
+from mdk.forms import optional_int
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),

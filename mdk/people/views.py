@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from mdk.access import authorize, can, may_place, visible
 from mdk.care_areas.service import care_areas, competences
+from mdk.forms import attach_error, status_for
 from mdk.i18n import current_language
 from mdk.people import service
 from mdk.people.forms import (
@@ -35,7 +36,6 @@ from mdk.people.forms import (
     RoleForm,
 )
 from mdk.people.models import ROLES
-from mdk.units.forms import attach_error, status_for
 from mdk.units.service import list_units
 from mdk.validation import FieldError
 

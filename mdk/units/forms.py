@@ -1,4 +1,4 @@
-"""Forms for care providers and units, and helpers every feature's forms can share."""
+"""Forms for care providers and units."""
 
 from __future__ import annotations
 
@@ -6,33 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 
-from mdk.validation import FieldError
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a select's value without raising: an unknown id becomes None, and the service
-    then names the field (WTForms' own coerce error is English only)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
-def attach_error(form: FlaskForm, error: FieldError) -> None:
-    """Show a service's field error next to that field (or above the form)."""
-    field = getattr(form, error.field, None)
-    if field is None:
-        form.form_errors.append(error.message)
-        return
-    if not isinstance(field.errors, list):
-        field.errors = list(field.errors)
-    field.errors.append(error.message)
-
-
-def status_for(form: FlaskForm) -> int:
-    """422 for a form shown again with errors, so scripts and tests see the failure."""
-    return 422 if form.errors else 200
+from mdk.forms import optional_int
 
 
 class ProviderForm(FlaskForm):

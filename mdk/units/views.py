@@ -7,9 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from mdk.access import authorize, visible
+from mdk.forms import attach_error, status_for
 from mdk.i18n import current_language
 from mdk.units import service
-from mdk.units.forms import ProviderForm, UnitForm, attach_error, status_for
+from mdk.units.forms import ProviderForm, UnitForm
 from mdk.validation import FieldError
 
 blp = Blueprint("units", __name__)
