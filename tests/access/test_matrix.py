@@ -138,6 +138,8 @@ def test_every_route_allows_exactly_the_roles_the_matrix_lists(app, role):
         response = _send(client, method, url, token)
         response.close()  # static files are streamed from an open file
         allowed = not denied(response)
+        if "frame-ancestors 'none'" not in response.headers.get("Content-Security-Policy", ""):
+            wrong.append(f"{method} {url}: no Content-Security-Policy header")
         if response.status_code >= 500 or response.status_code == 400:
             wrong.append(f"{method} {url}: {response.status_code}")
         elif allowed != _expected(role, endpoint, method):
