@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     _configure(app, settings)
+    _bound_url_ids(app)
     _init_extensions(app)
     _register_features(app)
     return app
@@ -53,11 +54,31 @@ def _configure(app: Flask, settings: Settings) -> None:
     )
 
 
+def _bound_url_ids(app: Flask) -> None:
+    """`<int:...>` in a URL only matches a 64-bit database id: a larger number is a 404, not
+    an overflow error in the database driver."""
+    from werkzeug.routing import IntegerConverter
+
+    from mdk.validation import MAX_ID
+
+    class DatabaseIdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
 def _engine_options(url: str) -> dict[str, Any]:
+    # A failed statement's error text would carry its values (a personnummer, a name) into
+    # the logs; keep them out.
+    options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # Web workers and the scheduler share one file: wait for a lock instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options["pool_pre_ping"] = True
+    return options
 
 
 def _init_extensions(app: Flask) -> None:

@@ -62,10 +62,14 @@ updated_at = Annotated[
 ]
 
 
+SEARCH_MAX_LENGTH = 200
+
+
 def matching_any(query: str | None, *columns):
     """A WHERE clause for a search box: the text, case-insensitively, inside any column.
     None when the box is empty. LIKE wildcards typed by the user are taken literally."""
     if not query or not query.strip():
         return None
-    needle = query.strip().lower()
+    # A search box needs no more; SQLite refuses very long LIKE patterns.
+    needle = query.strip().lower()[:SEARCH_MAX_LENGTH]
     return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))

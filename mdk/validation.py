@@ -106,18 +106,29 @@ def clean_bool(value: object, field: str) -> bool:
     raise FieldError(field, _l("Choose yes or no."))
 
 
+# Ids are 64-bit database integers; a larger number is "no such row", not an overflow error.
+MAX_ID = 2**63 - 1
+# Dates the service plans and logs: far enough either way, and safe for date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def clean_id(value: object, field: str, message) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise FieldError(field, message)
     return value
 
 
 def parse_day(value: object, field: str) -> date:
     if isinstance(value, date):
-        return value
-    try:
-        if not isinstance(value, str) or not DAY_PATTERN.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise FieldError(field, _l("Enter a real date as YYYY-MM-DD.")) from exc
+        day = value
+    else:
+        try:
+            if not isinstance(value, str) or not DAY_PATTERN.fullmatch(value):
+                raise ValueError(value)
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise FieldError(field, _l("Enter a real date as YYYY-MM-DD.")) from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise FieldError(field, _l("Enter a date between %(first)s and %(last)s.",
+                                   first=FIRST_YEAR, last=LAST_YEAR))
+    return day

@@ -28,6 +28,13 @@ def _checks_off() -> bool:
     return bool(current_app.config.get("LOGIN_DISABLED"))
 
 
+def shows_identity(patient: Any) -> bool:
+    """Whether this page may show the patient's personnummer and name (DESIGN.md §5)."""
+    if _checks_off():
+        return not getattr(patient, "protected_identity", False)
+    return policy.may_see_identity_without_case(current_principal(), patient)
+
+
 def can(action: str, obj: Any = None) -> bool:
     return _checks_off() or policy.can(current_principal(), action, obj)
 
@@ -110,4 +117,4 @@ def check_object_was_authorized(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.before_request(enforce)
     app.after_request(check_object_was_authorized)
-    app.jinja_env.globals.update(can=can, may_visit=may_visit)
+    app.jinja_env.globals.update(can=can, may_visit=may_visit, shows_identity=shows_identity)

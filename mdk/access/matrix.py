@@ -172,7 +172,8 @@ Anonymous visitors are sent to the login page (the API answers 401) everywhere e
 routes open to everyone. Logged-in people outside a route's roles get 403; for an object
 outside their scope they get 404, so ids cannot be probed. Scopes: *own unit* is the unit of
 the role grant, *own care areas* the care areas of the role grants; a person belongs to the
-care areas of their unit (as an NHV unit) and those they hold a role in.
+care areas of their unit (as an NHV unit) and those they hold a role in. A person who holds
+an admin grant is edited by admins only.
 
 | Endpoint | Method | Path | Roles allowed | Object scope |
 |---|---|---|---|---|

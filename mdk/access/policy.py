@@ -117,12 +117,26 @@ def principal_for(person: Person | None) -> Principal:
 
 # --- deciding --------------------------------------------------------------------------------
 
+# Actions on a person that only an admin may take when that person is an admin: otherwise a
+# coordinator could deactivate an admin or change the e-mail they log in with.
+ADMIN_ONLY_ON_ADMINS = frozenset({"person.edit"})
+
+
 def can(principal: Principal, action: str, obj: Any = None) -> bool:
     """May `principal` do `action` (to `obj`)? Without an object: to any object at all."""
     for role, scope in ACTIONS[action].items():
-        if role in principal.roles and (obj is None or _in_scope(principal, role, scope, obj)):
+        if role not in principal.roles:
+            continue
+        if obj is None:
+            return True
+        if _in_scope(principal, role, scope, obj) and not _admin_only(role, action, obj):
             return True
     return False
+
+
+def _admin_only(role: str, action: str, obj: Any) -> bool:
+    return (role != "admin" and action in ADMIN_ONLY_ON_ADMINS and isinstance(obj, Person)
+            and any(grant.role == "admin" for grant in obj.role_grants))
 
 
 def require(principal: Principal, action: str, obj: Any = None) -> None:
@@ -233,6 +247,13 @@ IDENTITY_RULES: tuple[IdentityRule, ...] = (
     IdentityRule(frozenset({"coordinator"}), None),
     IdentityRule(frozenset({"coordinator"}), "handling_unit", protected=True),
 )
+
+
+def may_see_identity_without_case(principal: Principal, patient: Any) -> bool:
+    """Until a patient has a case (and so a referring, host and treating unit), only the
+    coordinators reach patient pages; a protected identity is for the coordinators handling
+    a case, so without one nobody sees it."""
+    return "coordinator" in principal.roles and not getattr(patient, "protected_identity", False)
 
 
 def may_see_identity(principal: Principal, patient: Any, context: CaseContext) -> bool:

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from mdk.validation import FIRST_YEAR, LAST_YEAR
+
 MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
@@ -40,7 +42,7 @@ def parse_month(text: str) -> tuple[int, int] | None:
     if match is None:
         return None
     year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 1 <= year <= 9999):
+    if not (1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR):
         return None
     return year, month
 

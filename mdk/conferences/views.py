@@ -45,7 +45,7 @@ from mdk.conferences.forms import (
 )
 from mdk.forms import attach_error, status_for
 from mdk.i18n import current_language, format_datetime_local, to_local
-from mdk.validation import FieldError, parse_day
+from mdk.validation import FIRST_YEAR, LAST_YEAR, FieldError, parse_day
 
 blp = Blueprint("calendar", __name__)
 
@@ -397,7 +397,7 @@ def rotation(area_key: str):
     area = _area_or_404(area_key)
     today = _today()
     year = request.args.get("year", type=int) or today.year
-    if not 1 <= year <= 9999:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         year = today.year
     return render_template(
         "conferences/rotation.html", area=area, areas=care_areas(), year=year,

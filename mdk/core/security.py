@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -30,6 +31,10 @@ def register(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if current_user.is_authenticated:
+            # Pages behind login may show patient data: no copy in the browser's disk cache
+            # (shared ward computers), nor in a proxy's.
+            response.headers["Cache-Control"] = "no-store"
         if app.config["MDK"].base_url.startswith("https://"):
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")

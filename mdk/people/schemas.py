@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from mdk.schemas import database_id
+
 
 class RoleGrantSchema(Schema):
     id = fields.Integer(dump_only=True)
     role = fields.String()
     care_area = fields.String()
-    unit_id = fields.Integer()
+    unit_id = database_id()
 
 
 class AbsenceSchema(Schema):
@@ -25,7 +27,7 @@ class PersonSchema(Schema):
     email = fields.String(metadata={"description": "unique, stored in lower case"})
     hsa_id = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
-    unit_id = fields.Integer()
+    unit_id = database_id()
     active = fields.Boolean()
     competences = fields.List(fields.String(), attribute="competence_keys",
                               data_key="competences",
@@ -38,7 +40,7 @@ class PersonSchema(Schema):
 
 class PersonQueryArgsSchema(Schema):
     q = fields.String()
-    unit_id = fields.Integer()
+    unit_id = database_id()
 
 
 class PersonPatchSchema(PersonSchema):

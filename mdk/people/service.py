@@ -20,6 +20,8 @@ from mdk.people.models import ROLES, Absence, Person, PersonCompetence, RoleGran
 from mdk.units.models import Unit
 from mdk.units.service import UNKNOWN_UNIT, Cleaner, clean_fields, get_unit
 from mdk.validation import (
+    FIRST_YEAR,
+    LAST_YEAR,
     ConflictError,
     FieldError,
     clean_bool,
@@ -304,6 +306,8 @@ def parse_iso_week(value: object, field: str = "week") -> tuple[int, int]:
         if match is None:
             raise ValueError(value)
         year, week = int(match[1]), int(match[2])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(value)
         date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise FieldError(field, _l("Enter a week that exists as YYYY-Wnn, e.g. 2026-W49.")) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mdk.schemas import database_id
 from mdk.units.service import UNIT_KINDS, nhv_areas_by_hsa_id
 
 
@@ -23,7 +24,7 @@ class UnitSchema(Schema):
     name = fields.String()
     short_name = fields.String()
     hsa_id = fields.String(metadata={"example": "SE2321000016-AC01"})
-    provider_id = fields.Integer()
+    provider_id = database_id()
     mailbox = fields.String(metadata={"description": "the unit's functional mailbox"})
     phone = fields.String()
     address = fields.String(allow_none=True)

@@ -157,7 +157,7 @@ def unit_by_hsa_id(hsa_id: str) -> Unit | None:
 
 def check_unit_fields(data: Mapping[str, Any]) -> None:
     """Raise the FieldError create_unit would, before anything else (e.g. a provider) is made."""
-    values = clean_fields(UNIT_FIELDS, {"provider_id": 0, **data}, defaults=UNIT_DEFAULTS)
+    values = clean_fields(UNIT_FIELDS, {"provider_id": 1, **data}, defaults=UNIT_DEFAULTS)
     values.pop("provider_id")  # the provider is checked when the unit is made
     _check_unit_references(values, None)
 

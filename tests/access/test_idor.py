@@ -237,3 +237,18 @@ def test_admin_revoking_a_role_in_another_care_area_gets_403(app, crs_admin):
     assert response.status_code == 403
     with app.app_context():
         assert db.session.get(RoleGrant, grant_id) is not None
+
+
+def test_a_coordinator_cannot_deactivate_or_rename_an_admin(app, demo):
+    # Found by review: an area coordinator could PATCH the national admin's e-mail and
+    # `active`, locking the admin out of every care area.
+    coordinator = _logged_in(app, demo["coordinator"])
+    response = coordinator.patch(f"/api/v1/people/{demo['admin']}",
+                                 json={"active": False, "email": "someone@evil.example"})
+    assert response.status_code == 403
+    with app.app_context():
+        admin = db.session.get(Person, demo["admin"])
+        assert admin.active and admin.email == "admin@demo.mdk.example"
+    token = csrf_token(coordinator)
+    page = coordinator.post(f"/people/{demo['admin']}/edit", data={"csrf_token": token})
+    assert page.status_code == 403

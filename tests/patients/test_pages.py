@@ -82,12 +82,11 @@ def test_new_patient_form_without_csrf_token_is_refused(app, client):
 
 def test_patient_page_shows_identity_and_writes_a_read_event(app, client):
     with app.app_context():
-        patient = make_patient(protected_identity=True)
+        patient = make_patient()
         patient_id, shown = patient.id, patient.display_identity
     response = client.get(f"/patients/{patient_id}")
     assert response.status_code == 200
     assert shown in response.text
-    assert "Skyddad identitet" in response.text
     assert _events(app, "patient.read") == 1
 
 
@@ -163,3 +162,22 @@ def test_search_by_get_never_reads_a_number_from_the_query_string(client):
     assert response.status_code == 200
     [field] = re.findall(r'<input[^>]*name="identity_number"[^>]*>', response.text)
     assert 'value=""' in field
+
+
+def test_a_protected_identity_is_shown_to_nobody_before_a_case_exists(app, client):
+    # Found by review: every coordinator saw a protected patient's name and number.
+    with app.app_context():
+        patient = make_patient(protected_identity=True, family_name="Hemligsson")
+        number, patient_id = patient.display_identity, patient.id
+    for page in (client.get(f"/patients/{patient_id}").text, client.get("/patients").text):
+        assert "Hemligsson" not in page
+        assert number not in page and number.replace("-", "") not in page
+        assert "Visas inte (skyddad identitet)" in page
+        assert "Skyddad identitet" in page  # the badge
+
+
+def test_patient_pages_are_never_stored_by_the_browser(app, client):
+    with app.app_context():
+        patient_id = make_patient().id
+    for path in ("/patients", f"/patients/{patient_id}", "/audit"):
+        assert "no-store" in client.get(path).headers.get("Cache-Control", ""), path
