@@ -225,6 +225,8 @@ def record_verdict(actor: Actor, event_id: object, outcome: object, comment: obj
     if outcome not in REVIEW_OUTCOMES:
         raise FieldError("outcome", _l("Choose OK or needs follow-up."))
     comment = clean_text(comment, "comment", max_length=2000, required=False)
+    if comment and audit.looks_like_identity_number(comment):
+        raise FieldError("comment", _l("Write the comment without identity numbers."))
     if outcome == "follow_up" and comment is None:
         raise FieldError("comment", _l("Write what needs to be followed up."))
     review = AuditReview(event_id=event_id, reviewer_id=actor.person_id,

@@ -27,9 +27,14 @@ log = logging.getLogger(__name__)
 SYSTEM_NAME = "system"
 MAX_DETAIL_KEYS = 20
 MAX_DETAIL_TEXT = 200
-# Ten or more digits in a row (a dash or + allowed before the last four) look like an
-# identity number: such text is refused in `details`, whatever the key.
-_IDENTITY_LIKE = re.compile(r"[0-9]{6,8}[-+]?[0-9]{4}")
+# Ten to twelve digits, once the spaces, dashes and plus signs between them are taken out,
+# look like an identity number ("19121212-1212", "121212 1212"): such text is refused.
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\s+-]+(?=[0-9])")
+_IDENTITY_LIKE = re.compile(r"[0-9]{10,12}")
+
+
+def looks_like_identity_number(text: str) -> bool:
+    return _IDENTITY_LIKE.search(_BETWEEN_DIGITS.sub("", text)) is not None
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def check_details(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if value is not None and not isinstance(value, str | int | float | bool):
             raise ValueError(f"audit details: {key!r} must be a plain value")
         if isinstance(value, str) and (len(value) > MAX_DETAIL_TEXT
-                                       or _IDENTITY_LIKE.search(value)):
+                                       or looks_like_identity_number(value)):
             raise ValueError(f"audit details: {key!r} looks like patient data")
         clean[key] = value
     return clean

@@ -32,9 +32,9 @@ class Occurrence:
 def local_span(day: date, start: str, minutes: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """(start, end) in UTC of a meeting at wall-clock `start` on `day` in `tz`."""
     hour, minute = (int(part) for part in start.split(":"))
-    local_start = datetime.combine(day, time(hour, minute), tzinfo=tz)
-    local_end = local_start + timedelta(minutes=minutes)  # wall-clock arithmetic in `tz`
-    return local_start.astimezone(UTC), local_end.astimezone(UTC)
+    start = datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+    # Elapsed time, in UTC: a meeting across a clock change still lasts `minutes`.
+    return start, start + timedelta(minutes=minutes)
 
 
 def first_weekday_on_or_after(day: date, iso_weekday: int) -> date:

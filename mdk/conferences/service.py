@@ -165,6 +165,20 @@ def _start_time(value: object) -> str:
     return value.strip()
 
 
+def _held_span(day: date, start: str, minutes: int) -> tuple[datetime, datetime]:
+    """The meeting's UTC span; refused when the local time does not exist that day (the
+    spring clock change skips 02:00-03:00) or the meeting would run past midnight."""
+    zone = local_zone()
+    starts_at, ends_at = local_span(day, start, minutes, zone)
+    if f"{starts_at.astimezone(zone):%H:%M}" != start.zfill(5):
+        raise FieldError("start", _l("That time does not exist that day: the clocks go "
+                                     "forward. Choose another time."))
+    if ends_at.astimezone(zone).date() != day:
+        raise FieldError("start", _l("The meeting would end after midnight. Choose an "
+                                     "earlier time."))
+    return starts_at, ends_at
+
+
 def _open(conference: Conference, field_name: str) -> None:
     """Only a planned meeting that has not started may be changed by hand."""
     if conference.is_frozen():
@@ -406,7 +420,7 @@ def add_conference(actor: Actor, area_key: object, series_key: object, day: obje
         Conference.planned_day == day))
     if taken is not None:
         raise ConflictError("day", _l("This series already has a meeting that day."))
-    starts_at, ends_at = local_span(day, start, series.duration_minutes, local_zone())
+    starts_at, ends_at = _held_span(day, start, series.duration_minutes)
     conference = Conference(care_area=area.key, series_key=series.key, planned_day=day,
                             starts_at=starts_at, ends_at=ends_at,
                             capacity=default_capacity(series), status="planned",
@@ -432,7 +446,7 @@ def move_conference(actor: Actor, conference: Conference, day: object, start: ob
     area = _area(conference.care_area)
     series = _series(area, conference.series_key)
     old_day = conference.day
-    starts_at, ends_at = local_span(day, start, series.duration_minutes, local_zone())
+    starts_at, ends_at = _held_span(day, start, series.duration_minutes)
     if starts_at <= utcnow():
         raise FieldError("start", _l("Choose a time that has not passed."))
     conference.moved_from = conference.moved_from or old_day

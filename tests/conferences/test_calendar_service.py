@@ -155,6 +155,10 @@ def test_add_conference_plans_a_host_and_is_audited(units):
     ({"start": "8.00"}, "start"),
     ({"series_key": "nope"}, "series_key"),
     ({"area_key": "nope"}, "care_area"),
+    # Found by review: 02:30 on the spring clock-change day does not exist, and a meeting
+    # from 23:30 would run into the next day.
+    ({"day": date(2035, 3, 25), "start": "02:30"}, "start"),
+    ({"start": "23:30"}, "start"),
 ])
 def test_add_conference_with_bad_input_names_the_field(units, changes, field):
     arguments = {"area_key": AREA_KEY, "series_key": "national", "day": date(2035, 1, 11),
@@ -269,3 +273,12 @@ def test_unavailability_of_an_unknown_unit_names_the_unit(units):
     with pytest.raises(FieldError) as error:
         service.add_unavailability(ACTOR, 999_999, date(2035, 2, 1), date(2035, 2, 10), "x")
     assert error.value.field == "unit_id"
+
+
+def test_a_meeting_across_the_autumn_clock_change_lasts_its_length(units):
+    # 26 Oct 2036: clocks go back at 03:00 CEST. A 90-minute meeting from 02:00 CEST
+    # lasts 90 minutes of real time.
+    extend(FUTURE, months=1)
+    added = service.add_conference(ACTOR, AREA_KEY, "national", date(2036, 10, 26), "01:30",
+                                   "Nattmöte")
+    assert added.ends_at - added.starts_at == timedelta(minutes=90)
