@@ -42,7 +42,7 @@ from mdk.extensions import db
 from mdk.people.models import Person, PersonCompetence
 from mdk.rotation.planner import Assignment, Slot, plan_fixed_host, plan_hosts, plan_period_hosts
 from mdk.units.models import Unit
-from mdk.validation import ConflictError, FieldError, clean_text, parse_day
+from mdk.validation import ConflictError, FieldError, clean_id, clean_text, parse_day
 
 # The planner replays this much history (frozen, keeping its hosts), so fairness carries over
 # from one run to the next instead of starting from zero every night.
@@ -475,9 +475,15 @@ def cancel_conference(actor: Actor, conference: Conference, reason: object) -> C
     return conference
 
 
-def swap_hosts(actor: Actor, a: Conference, b: Conference, reason: object
+def swap_hosts(actor: Actor, a: Conference, b: Conference | object, reason: object
                ) -> tuple[Conference, Conference]:
-    """Exchange the hosts of two meetings of one area; both are then pinned."""
+    """Exchange the hosts of two meetings of one area; both are then pinned. `b` is the
+    other meeting or its id (as a form sends it)."""
+    if not isinstance(b, Conference):
+        message = _l("Choose a coming meeting of the same care area.")
+        b = get_conference(clean_id(b, "other_conference_id", message))
+        if b is None:
+            raise FieldError("other_conference_id", message)
     _open(a, "conference_id")
     _open(b, "other_conference_id")
     if a.id == b.id or a.care_area != b.care_area:

@@ -87,6 +87,13 @@ def _conference_or_404(conference_id: int):
     return authorize("conference.view", conference)
 
 
+def _editable_conference(conference_id: int):
+    """The meeting in the URL, if the user may plan its care area (404 / 403 otherwise)."""
+    conference = _conference_or_404(conference_id)
+    _require_edit(conference.care_area)
+    return conference
+
+
 def _first_visible_area() -> CareArea:
     """The first care area whose calendar the user may see (404 when there is none)."""
     area = next((area for area in care_areas().values() if can("conference.view", area)), None)
@@ -319,8 +326,7 @@ def _edited(conference, form_name: str, form, change) -> Response | tuple:
 
 @blp.post("/conferences/<int:conference_id>/details")
 def update_details(conference_id: int):
-    conference = _conference_or_404(conference_id)
-    _require_edit(conference.care_area)
+    conference = _editable_conference(conference_id)
     form = _details_form(conference, formdata=request.form)
 
     def change():
@@ -332,8 +338,7 @@ def update_details(conference_id: int):
 
 @blp.post("/conferences/<int:conference_id>/move")
 def move_conference(conference_id: int):
-    conference = _conference_or_404(conference_id)
-    _require_edit(conference.care_area)
+    conference = _editable_conference(conference_id)
     form = MoveForm(prefix="move")
 
     def change():
@@ -345,8 +350,7 @@ def move_conference(conference_id: int):
 
 @blp.post("/conferences/<int:conference_id>/cancel")
 def cancel_conference(conference_id: int):
-    conference = _conference_or_404(conference_id)
-    _require_edit(conference.care_area)
+    conference = _editable_conference(conference_id)
     form = CancelForm(prefix="cancel")
 
     def change():
@@ -357,8 +361,7 @@ def cancel_conference(conference_id: int):
 
 @blp.post("/conferences/<int:conference_id>/host")
 def override_host(conference_id: int):
-    conference = _conference_or_404(conference_id)
-    _require_edit(conference.care_area)
+    conference = _editable_conference(conference_id)
     form = _override_form(_area_or_404(conference.care_area), formdata=request.form)
 
     def change():
@@ -370,17 +373,12 @@ def override_host(conference_id: int):
 
 @blp.post("/conferences/<int:conference_id>/swap")
 def swap_hosts(conference_id: int):
-    conference = _conference_or_404(conference_id)
-    _require_edit(conference.care_area)
+    conference = _editable_conference(conference_id)
     form = _swap_form(conference, formdata=request.form)
 
     def change():
-        other_id = form.other_conference_id.data
-        other = service.get_conference(other_id) if other_id else None
-        if other is None:
-            raise FieldError("other_conference_id",
-                             _("Choose a coming meeting of the same care area."))
-        service.swap_hosts(actor_from_request(), conference, other, form.reason.data)
+        service.swap_hosts(actor_from_request(), conference, form.other_conference_id.data,
+                           form.reason.data)
         flash(_("Hosts swapped."), "success")
     return _edited(conference, "swap_form", form, change)
 
