@@ -115,6 +115,7 @@ def _register_features(app: Flask) -> None:
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
+    from mdk.cases import register as register_cases
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
@@ -132,5 +133,6 @@ def _register_features(app: Flask) -> None:
     register_patients(app)
     register_audit(app)
     register_conferences(app)
+    register_cases(app)
     register_rotation(app)
     register_demo(app)

@@ -28,11 +28,14 @@ def _checks_off() -> bool:
     return bool(current_app.config.get("LOGIN_DISABLED"))
 
 
-def shows_identity(patient: Any) -> bool:
-    """Whether this page may show the patient's personnummer and name (DESIGN.md §5)."""
+def shows_identity(patient: Any, case: Any = None) -> bool:
+    """Whether this page may show the patient's personnummer and name (DESIGN.md §5): on a
+    case's page by that case's units, on the patient's page by any of their cases."""
     if _checks_off():
         return not getattr(patient, "protected_identity", False)
-    return policy.may_see_identity_without_case(current_principal(), patient)
+    if case is not None:
+        return policy.may_see_case_identity(current_principal(), case)
+    return policy.may_see_patient_identity(current_principal(), patient)
 
 
 def can(action: str, obj: Any = None) -> bool:

@@ -21,6 +21,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.patients.models import Patient
 from mdk.people.models import ROLES, Absence, Person, RoleGrant
@@ -61,10 +62,19 @@ ACTIONS: dict[str, dict[str, str]] = {
     # A role grant (or a care area to grant one in): only an admin of that care area.
     "role.manage": {"admin": OWN_AREAS},
     "register.view": dict(STAFF_ROLES),
-    # Patients: until cases tie a patient to units (the referral issue), only the area
-    # coordinators, who handle every case, see and register patients.
-    "patient.view": {"coordinator": ANY},
+    # Patients: the coordinators of the care areas the patient has cases in (any area's
+    # coordinators for a patient registered before a case). Others meet a patient through a
+    # case only, and whether they see the identity is the identity rule's decision below.
+    "patient.view": {"coordinator": OWN_AREAS},
     "patient.create": {"coordinator": ANY},
+    # Cases: the referring unit's referrers see and refer their own unit's cases; everyone
+    # with a care role in the area sees its cases (the clinical content, by case number);
+    # the area's coordinators triage them onto meetings.
+    "case.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS,
+                  "referrer": OWN_UNIT},
+    "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
+    "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
+    "case.triage": {"coordinator": OWN_AREAS},
     # The access log of patient data: reviewed by the coordinators (HSLF-FS 2016:40).
     "audit.review": {"coordinator": ANY},
     # The meeting calendar and hosting rotation: everyone reads their care areas' calendars;
@@ -76,7 +86,7 @@ ACTIONS: dict[str, dict[str, str]] = {
 # The action that decides whether an object of a kind is visible at all (404 if not).
 VIEW_ACTION = {"unit": "unit.view", "person": "person.view", "provider": "provider.view",
                "care_area": "care_area.view", "patient": "patient.view",
-               "conference": "conference.view"}
+               "conference": "conference.view", "case": "case.view"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,35 @@ def visible(principal: Principal, action: str, objects: Iterable[T]) -> list[T]:
     return [obj for obj in objects if can(principal, action, obj)]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which objects an action covers, for a list query: everything, those of these care
+    areas, or those of these (care area, unit) pairs. The service turns it into SQL."""
+
+    everything: bool = False
+    areas: frozenset[str] = frozenset()
+    area_units: frozenset[tuple[str, int]] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.areas or self.area_units)
+
+
+def scope_of(principal: Principal, action: str) -> Scope:
+    everything, areas, area_units = False, set(), set()
+    for role, scope in ACTIONS[action].items():
+        if role not in principal.roles:
+            continue
+        if scope == ANY:
+            everything = True
+        elif scope == OWN_AREAS:
+            areas |= principal.areas(role)
+        elif scope == OWN_UNIT:
+            area_units |= {(area, unit) for held, area, unit in principal.grants
+                           if held == role}
+    return Scope(everything, frozenset(areas), frozenset(area_units))
+
+
 def roles_for(action: str) -> tuple[str, ...]:
     return tuple(role for role in ROLES if role in ACTIONS[action])
 
@@ -167,7 +206,7 @@ def roles_for(action: str) -> tuple[str, ...]:
 def kind_of(obj: Any) -> str:
     for kind, model in (("unit", Unit), ("person", Person), ("provider", CareProvider),
                         ("care_area", CareArea), ("patient", Patient),
-                        ("conference", Conference)):
+                        ("conference", Conference), ("case", Case)):
         if isinstance(obj, model):
             return kind
     raise TypeError(f"the access policy knows no object of type {type(obj).__name__}")
@@ -177,7 +216,10 @@ def _in_scope(principal: Principal, role: str, scope: str, obj: Any) -> bool:
     if scope == ANY:
         return True
     if scope == OWN_UNIT:
-        return unit_of(obj) in principal.units(role)
+        # A case belongs to its referring unit within its care area: a referrer of anal
+        # cancer at a unit does not refer CRS/HIPEC cases from it.
+        area = obj.care_area if isinstance(obj, Case) else None
+        return unit_of(obj) in principal.units(role, area)
     if scope == OWN_AREAS:
         return bool(areas_of(obj) & principal.areas(role))
     raise ValueError(f"unknown scope {scope!r}")
@@ -190,6 +232,8 @@ def unit_of(obj: Any) -> int | None:
         return obj.unit_id
     if isinstance(obj, Absence):
         return obj.person.unit_id
+    if isinstance(obj, Case):
+        return obj.referring_unit_id
     return None
 
 
@@ -198,8 +242,12 @@ def areas_of(obj: Any) -> frozenset[str]:
     person to their unit's areas and the areas they hold a role in."""
     if isinstance(obj, CareArea):
         return frozenset({obj.key})
-    if isinstance(obj, Conference):
+    if isinstance(obj, Conference | Case):
         return frozenset({obj.care_area})
+    if isinstance(obj, Patient):
+        # A patient belongs to the areas of their cases; one without a case yet to every
+        # area (registered by a coordinator, about to be referred).
+        return frozenset(case.care_area for case in obj.cases) or frozenset(care_areas())
     if isinstance(obj, RoleGrant):
         return frozenset({obj.care_area})
     if isinstance(obj, Unit):
@@ -249,10 +297,27 @@ IDENTITY_RULES: tuple[IdentityRule, ...] = (
 )
 
 
+def case_context(case: Case) -> CaseContext:
+    return CaseContext(care_area=case.care_area, referring_unit_id=case.referring_unit_id,
+                       host_unit_id=case.host_unit_id, treating_unit_id=case.treating_unit_id,
+                       handling_unit_id=case.handling_unit_id)
+
+
+def may_see_case_identity(principal: Principal, case: Case) -> bool:
+    return may_see_identity(principal, case.patient, case_context(case))
+
+
+def may_see_patient_identity(principal: Principal, patient: Patient) -> bool:
+    """On the patient's own page: through any of their cases, or the rule without one."""
+    if patient.cases:
+        return any(may_see_case_identity(principal, case) for case in patient.cases)
+    return may_see_identity_without_case(principal, patient)
+
+
 def may_see_identity_without_case(principal: Principal, patient: Any) -> bool:
-    """Until a patient has a case (and so a referring, host and treating unit), only the
-    coordinators reach patient pages; a protected identity is for the coordinators handling
-    a case, so without one nobody sees it."""
+    """A patient without a case (registered by a coordinator before the referral) is seen
+    by the coordinators; a protected identity is for the coordinators handling a case, so
+    without one nobody sees it."""
     return "coordinator" in principal.roles and not getattr(patient, "protected_identity", False)
 
 

@@ -124,6 +124,8 @@ def _row(actor: Actor, action: str, obj: object, patient_id: int | None,
     object_type, object_id = _object_ref(obj)
     if patient_id is None and object_type == "patient":
         patient_id = object_id
+    elif patient_id is None:  # a case (or another object about one patient) names them
+        patient_id = getattr(obj, "patient_id", None)
     row = {key: value for key, value in asdict(actor).items()
            if key not in ("person_id", "name")}
     row.update(actor_id=actor.person_id, actor_name=actor.name, action=action,

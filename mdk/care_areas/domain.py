@@ -151,6 +151,7 @@ class CareArea:
     secondary_review: tuple[str, ...]  # competences the host needs for secondary review
     series: tuple[MeetingSeriesConfig, ...]
     scope: Label | None = None  # who is referred, in one sentence
+    case_prefix: str = ""  # AC in AC-2026-0142; every area file sets its own
     referral_fields: tuple[ReferralField, ...] = ()
     eligibility_hints: tuple[EligibilityHint, ...] = ()
     material_checklist: tuple[MaterialItem, ...] = ()

@@ -183,6 +183,12 @@ class AreaSchema(StrictSchema):
     key = key_field(required=True)
     name = bilingual(required=True)
     national_mdk = Flag(required=True)
+    # Case numbers of the area start with it: AC-2026-0142. Pseudonymous, so it may appear
+    # in invites, mail and URLs where the patient's identity never does.
+    case_prefix = fields.String(
+        required=True, error_messages=_messages(invalid="must be text"),
+        validate=validate.Regexp(r"^[A-Z]{2,5}\Z",
+                                 error="must be 2 to 5 capital letters A-Z, not {input!r}"))
     scope = bilingual(load_default=None)
 
 
@@ -447,7 +453,7 @@ class CareAreaFileSchema(StrictSchema):
         return CareArea(
             key=area["key"], name=area["name"], scope=area["scope"],
             source_file=self.source_file,
-            national_mdk=area["national_mdk"],
+            national_mdk=area["national_mdk"], case_prefix=area["case_prefix"],
             nhv_units=tuple(data["nhv_units"]),
             licence_critical=tuple(licence["critical_competences"]),
             licence_other=tuple(licence["other_competences"]),

@@ -122,9 +122,23 @@ def load_care_areas(folder: Path, competences_file: Path = COMPETENCES_FILE,
             problems.extend(exc.problems)
         else:
             areas[area.key] = area
+    problems.extend(_shared_case_prefixes(areas.values()))
     if problems:
         raise CareAreaError(problems)
     return dict(sorted(areas.items()))
+
+
+def _shared_case_prefixes(areas) -> list[Problem]:
+    """Two areas with one prefix would give two cases the same number."""
+    first: dict[str, CareArea] = {}
+    problems = []
+    for area in areas:
+        other = first.setdefault(area.case_prefix, area)
+        if other is not area:
+            problems.append(Problem(area.source_file, "area.case_prefix",
+                                    f"{area.case_prefix!r} is already the prefix of "
+                                    f"{other.key!r}"))
+    return problems
 
 
 def flatten_errors(messages: object, path: str = "") -> list[tuple[str, str]]:

@@ -92,7 +92,7 @@ def parse_identity(kind: object, raw: object, issuer: object = None) -> Identity
     return Identity(parsed.kind, parsed.value)
 
 
-def _by_identity(identity: Identity) -> Patient | None:
+def patient_by_identity(identity: Identity) -> Patient | None:
     return db.session.scalar(select(Patient).where(
         Patient.identity_kind == identity.kind, Patient.identity_value == identity.value))
 
@@ -105,7 +105,7 @@ def find_patient_by_identity(raw: object, issuer: object = None, *,
     Takes the number from a POST body: never put an identity number in a URL.
     """
     kind = kind or (RESERVNUMMER if issuer else NATIONAL)
-    return _by_identity(parse_identity(kind, raw, issuer))
+    return patient_by_identity(parse_identity(kind, raw, issuer))
 
 
 # --- register, read, update -----------------------------------------------------------------
@@ -131,13 +131,22 @@ def register_patient(actor: Actor, data: Mapping[str, Any], *,
                      fictitious: bool = False) -> Patient:
     """Register a patient from `identity_kind`, `identity_number`, `issuer` (reservnummer),
     `given_name`, `family_name`, `protected_identity`; writes patient.create."""
+    patient = add_patient(actor, data, fictitious=fictitious)
+    db.session.commit()
+    log.info("patient %d registered (%s)", patient.id, patient.identity_kind)
+    return patient
+
+
+def add_patient(actor: Actor, data: Mapping[str, Any], *, fictitious: bool = False) -> Patient:
+    """`register_patient` without the commit: for a service that registers the patient
+    together with something else (a case), in one transaction."""
     unknown = sorted(set(data) - {"identity_kind", "identity_number", "issuer", *PATIENT_FIELDS})
     if unknown:
         raise FieldError(unknown[0], _l("Unknown field."))
     identity = parse_identity(data.get("identity_kind", NATIONAL), data.get("identity_number"),
                               data.get("issuer"))
     values = _clean_names(data, partial=False)
-    if _by_identity(identity) is not None:
+    if patient_by_identity(identity) is not None:
         raise ConflictError("identity_number", DUPLICATE_IDENTITY)
     patient = Patient(identity_kind=identity.kind, identity_value=identity.value,
                       identity_issuer=identity.issuer, fictitious=fictitious, **values)
@@ -149,8 +158,6 @@ def register_patient(actor: Actor, data: Mapping[str, Any], *,
         raise ConflictError("identity_number", DUPLICATE_IDENTITY) from exc
     audit.record(actor, "patient.create", patient,
                  details={"identity_kind": identity.kind, "fictitious": fictitious})
-    db.session.commit()
-    log.info("patient %d registered (%s)", patient.id, identity.kind)
     return patient
 
 
@@ -168,7 +175,8 @@ def read_patient(actor: Actor, patient_id: int) -> Patient | None:
     return patient
 
 
-def update_patient(actor: Actor, patient: Patient, data: Mapping[str, Any]) -> Patient:
+def update_patient(actor: Actor, patient: Patient, data: Mapping[str, Any], *,
+                   commit: bool = True) -> Patient:
     """Change the name or the protected-identity flag (the identity itself never changes)."""
     unknown = sorted(set(data) - set(PATIENT_FIELDS))
     if unknown:
@@ -179,7 +187,8 @@ def update_patient(actor: Actor, patient: Patient, data: Mapping[str, Any]) -> P
         setattr(patient, name, values[name])
     if changed:
         audit.record(actor, "patient.update", patient, details={"fields": ",".join(changed)})
-        db.session.commit()
+        if commit:
+            db.session.commit()
     return patient
 
 
@@ -225,7 +234,7 @@ def create_fictitious_patients(actor: Actor, count: int,
     created = []
     for n, number in enumerate(fictitious_identity_numbers(count, seed), start=1):
         identity = Identity(kind="personnummer", value=number)
-        if _by_identity(identity) is not None:
+        if patient_by_identity(identity) is not None:
             continue
         created.append(register_patient(actor, {
             "identity_kind": NATIONAL, "identity_number": number,

@@ -13,6 +13,7 @@ THIRD_AREA = """
 [area]
 key = "vulvacancer"
 national_mdk = true
+case_prefix = "VU"
 name = { sv = "Vulvacancer", en = "Vulvar cancer" }
 
 [[nhv_units]]

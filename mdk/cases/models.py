@@ -1,0 +1,133 @@
+"""Cases (ärenden): one question about one patient to one care area's MDK.
+
+A case carries a pseudonymous number (AC-2026-0142) that may travel where the patient's
+identity never does: invites, mail, URLs. The states and the moves between them live in
+mdk.cases.workflow; every move is kept as a CaseTransition row with its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from mdk.conferences.models import AREA_KEY_LENGTH, Conference
+from mdk.db import created_at, pk, updated_at, utcnow
+from mdk.extensions import db
+from mdk.patients.models import Patient
+from mdk.people.models import Person
+from mdk.units.models import Unit
+
+STATES = ("draft", "submitted", "returned", "accepted", "deferred", "ready", "discussed",
+          "reported", "closed", "declined", "withdrawn")
+CASE_TYPES = ("primary", "recurrence", "second_opinion", "complication", "follow_up", "other")
+PRIORITIES = ("normal", "urgent")
+NUMBER_LENGTH = 20
+QUESTION_LENGTH = 4000
+REASON_LENGTH = 1000
+
+
+def _known(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    audit_type = "case"
+    __table_args__ = (
+        CheckConstraint(_known("state", STATES), name="state_known"),
+        CheckConstraint(_known("case_type", CASE_TYPES), name="case_type_known"),
+        CheckConstraint(_known("priority", PRIORITIES), name="priority_known"),
+        # The queue of an area by state, and a conference's agenda.
+        Index("ix_cases_care_area_state", "care_area", "state"),
+    )
+
+    id: Mapped[pk]
+    number: Mapped[str] = mapped_column(String(NUMBER_LENGTH), unique=True)
+    care_area: Mapped[str] = mapped_column(String(AREA_KEY_LENGTH))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    referring_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # The referring physician who answers questions about the case.
+    contact_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text)
+    case_type: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    # The patient agreed to discussion at a national MDK (the disclosure rests on it).
+    consent_recorded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The area's referral fields (config/care_areas/<area>.toml), by key.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    state_reason: Mapped[str | None] = mapped_column(Text)  # why returned, declined, ...
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"), index=True)
+    # The NHV unit proposed to treat: its staff see the patient's identity.
+    treating_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # The unit whose coordinators handle the case (they alone see a protected identity);
+    # set by the first coordinator to triage it.
+    handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    # Patient.cases: the patient feature came first and knows nothing of cases.
+    patient: Mapped[Patient] = relationship(backref=backref("cases", order_by="Case.id"))
+    referring_unit: Mapped[Unit] = relationship(foreign_keys=[referring_unit_id])
+    treating_unit: Mapped[Unit | None] = relationship(foreign_keys=[treating_unit_id])
+    handling_unit: Mapped[Unit | None] = relationship(foreign_keys=[handling_unit_id])
+    contact_person: Mapped[Person | None] = relationship(foreign_keys=[contact_person_id])
+    conference: Mapped[Conference | None] = relationship()
+    transitions: Mapped[list[CaseTransition]] = relationship(
+        back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
+
+    @property
+    def host_unit_id(self) -> int | None:
+        return self.conference.host_unit_id if self.conference is not None else None
+
+    def __repr__(self) -> str:  # the number only: reprs end up in logs
+        return f"<Case {self.number}>"
+
+
+class CaseTransition(db.Model):
+    """One move of a case from one state to another: who, when, why."""
+
+    __tablename__ = "case_transitions"
+
+    id: Mapped[pk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    conference_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conferences.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="transitions")
+    conference: Mapped[Conference | None] = relationship()
+
+
+class CaseNumberCounter(db.Model):
+    """The last number given per care area and year, so numbers never repeat or race."""
+
+    __tablename__ = "case_number_counters"
+    __table_args__ = (UniqueConstraint("care_area", "year"),)
+
+    id: Mapped[pk]
+    care_area: Mapped[str] = mapped_column(String(AREA_KEY_LENGTH))
+    year: Mapped[int]
+    last_value: Mapped[int] = mapped_column(default=0)

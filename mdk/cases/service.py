@@ -1,0 +1,493 @@
+"""Cases: refer (register and submit), complete, triage onto a meeting, defer, withdraw; read
+and list them within the reader's scope. Every read and change writes its audit event (with
+the patient) in the same transaction.
+
+Who may do what is the access policy's decision (mdk.access.policy); this module asks it
+where the answer depends on the data sent (the referring unit chosen), and scopes lists by
+it. Identity numbers and names never enter log lines or audit details: the case id does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from mdk.access import policy
+from mdk.audit import service as audit
+from mdk.audit.service import Actor
+from mdk.care_areas.domain import CareArea, EligibilityHint, ReferralField
+from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
+from mdk.cases.models import (
+    CASE_TYPES,
+    PRIORITIES,
+    QUESTION_LENGTH,
+    REASON_LENGTH,
+    STATES,
+    Case,
+    CaseNumberCounter,
+    CaseTransition,
+)
+from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, Move
+from mdk.conferences.models import Conference
+from mdk.db import matching_any, utcnow
+from mdk.extensions import db
+from mdk.i18n import to_local
+from mdk.patients import service as patients
+from mdk.patients.models import Patient
+from mdk.units.models import Unit
+from mdk.validation import (
+    ConflictError,
+    FieldError,
+    clean_bool,
+    clean_phone,
+    clean_text,
+    parse_day,
+)
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+ANSWER_TEXT_LENGTH = 200
+ANSWER_LONG_TEXT_LENGTH = 4000
+PATIENT_KEYS = frozenset({"identity_kind", "identity_number", "issuer", "given_name",
+                          "family_name", "protected_identity"})
+CASE_KEYS = frozenset({"question", "case_type", "priority", "consent_recorded",
+                       "contact_phone", "answers"})
+MOVE_KEYS = frozenset({"reason", "conference_id", "treating_unit_id"})
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    page: int
+    pages: int
+    total: int
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def _with_context(query: Select) -> Select:
+    """Everything a case row or page shows, and the identity rule needs, in one statement."""
+    return query.options(
+        joinedload(Case.patient), joinedload(Case.referring_unit),
+        joinedload(Case.treating_unit), joinedload(Case.handling_unit),
+        joinedload(Case.conference).joinedload(Conference.host_unit))
+
+
+def get_case(case_id: int) -> Case | None:
+    """The case, without an audit event: for the access check before the read is logged."""
+    return db.session.scalar(_with_context(select(Case)).where(Case.id == case_id))
+
+
+def read_case(actor: Actor, case: Case) -> Case:
+    """The case as shown to a user: writes case.read (with the patient)."""
+    audit.record(actor, "case.read", case)
+    db.session.commit()
+    return case
+
+
+def scope_clause(principal: policy.Principal):
+    """The cases the principal may see, as a WHERE clause (the policy's case.view scope)."""
+    scope = policy.scope_of(principal, "case.view")
+    if scope.everything:
+        return None
+    clauses = []
+    if scope.areas:
+        clauses.append(Case.care_area.in_(sorted(scope.areas)))
+    if scope.area_units:
+        clauses.append(tuple_(Case.care_area, Case.referring_unit_id).in_(
+            sorted(scope.area_units)))
+    return or_(*clauses) if clauses else false()
+
+
+def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = None,
+               states: tuple[str, ...] = (), query: str | None = None,
+               conference_id: int | None = None, page: int = 1,
+               per_page: int = PAGE_SIZE) -> CasePage:
+    """One page of the cases the principal may see, newest activity first; one case.read
+    event per case shown, in one INSERT."""
+    conditions = [clause for clause in (
+        scope_clause(principal),
+        Case.care_area == area if area else None,
+        Case.state.in_(states) if states else None,
+        Case.conference_id == conference_id if conference_id else None,
+        matching_any(query, Case.number),
+    ) if clause is not None]
+    where = and_(*conditions) if conditions else None
+    count = select(func.count(Case.id))
+    total = db.session.scalar(count.where(where) if where is not None else count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = _with_context(select(Case)).order_by(Case.updated_at.desc(), Case.id.desc())
+    if where is not None:
+        rows = rows.where(where)
+    cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
+    audit.record_reads(actor, cases, action="case.read")
+    for case in cases:
+        db.session.expunge(case)  # read-only from here: the commit must not expire them
+    db.session.commit()
+    return CasePage(cases=cases, page=page, pages=pages, total=total)
+
+
+def patient_case_loading():
+    """Load options for patient lists: the cases the identity rule looks at, up front."""
+    return selectinload(Patient.cases).options(  # type: ignore[attr-defined]
+        joinedload(Case.conference))
+
+
+# --- the area's referral fields ---------------------------------------------------------------
+
+def _area(key: object) -> CareArea:
+    try:
+        return care_area(key) if isinstance(key, str) else care_area("")
+    except CareAreaNotFound as exc:
+        raise FieldError("care_area", _l("Choose a care area.")) from exc
+
+
+def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
+    """The area's referral fields, each checked by its type; unknown keys refused. Required
+    ones are only demanded at submission: a draft may be incomplete."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise FieldError("answers", _l("Give the answers as an object of field keys."))
+    unknown = sorted(set(raw) - {item.key for item in area.referral_fields})
+    if unknown:
+        raise FieldError(f"answers.{unknown[0]}", _l("Unknown field."))
+    answers = {}
+    for item in area.referral_fields:
+        value = _clean_answer(item, raw.get(item.key))
+        if value is not None:
+            answers[item.key] = value
+    return answers
+
+
+def _clean_answer(item: ReferralField, value: object) -> Any:
+    field = f"answers.{item.key}"
+    if value is None or value == "":
+        return None
+    if item.type in ("text", "long_text"):
+        limit = ANSWER_TEXT_LENGTH if item.type == "text" else ANSWER_LONG_TEXT_LENGTH
+        return clean_text(value, field, max_length=limit, required=False)
+    if item.type == "integer":
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
+            raise FieldError(field, _l("Enter a whole number."))
+        return value
+    if item.type == "date":
+        return parse_day(value, field).isoformat()
+    if item.type == "boolean":
+        return clean_bool(value, field)
+    if value not in {choice.key for choice in item.choices}:
+        raise FieldError(field, _l("Choose one of the listed answers."))
+    return value
+
+
+def eligibility_warnings(area: CareArea, answers: Mapping[str, Any]) -> list[EligibilityHint]:
+    """The area's hints that the answers trigger: shown, never a reason to decline."""
+    return [hint for hint in area.eligibility_hints if _hint_applies(hint, answers)]
+
+
+def _hint_applies(hint: EligibilityHint, answers: Mapping[str, Any]) -> bool:
+    value = answers.get(hint.field)
+    if value is None:
+        return False
+    return {
+        "in": lambda: value in hint.values,
+        "not_in": lambda: value not in hint.values,
+        "above": lambda: hint.value is not None and value > hint.value,
+        "below": lambda: hint.value is not None and value < hint.value,
+        "is_true": lambda: value is True,
+        "is_false": lambda: value is False,
+    }.get(hint.condition, lambda: False)()
+
+
+# --- referring ----------------------------------------------------------------------------
+
+def _clean_case_fields(area: CareArea, data: Mapping[str, Any],
+                       partial: bool) -> dict[str, Any]:
+    rules = {
+        "question": lambda v: clean_text(v, "question", max_length=QUESTION_LENGTH,
+                                         required=False),
+        "case_type": lambda v: _choice(v, "case_type", CASE_TYPES),
+        "priority": lambda v: _choice(v if v not in (None, "") else "normal", "priority",
+                                      PRIORITIES),
+        "consent_recorded": lambda v: clean_bool(bool(v) if v in (None, "") else v,
+                                                 "consent_recorded"),
+        "contact_phone": lambda v: clean_phone(v, "contact_phone", required=False),
+        "answers": lambda v: clean_answers(area, v),
+    }
+    values = {}
+    for name, rule in rules.items():
+        if name in data:
+            values[name] = rule(data[name])
+        elif not partial:
+            values[name] = rule(None)
+    if not partial and values["question"] is None:
+        values["question"] = ""
+    return values
+
+
+def _choice(value: object, field: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise FieldError(field, _l("Choose one of the listed answers."))
+    return value  # type: ignore[return-value]
+
+
+def _referring_unit(principal: policy.Principal, area: CareArea, raw: object) -> Unit:
+    """The unit the case is referred from: as chosen, or the referrer's one unit."""
+    if raw in (None, ""):
+        own = principal.units("referrer", area.key)
+        if len(own) != 1:
+            raise FieldError("referring_unit_id", _l("Choose the referring unit."))
+        raw = next(iter(own))
+    unit = db.session.get(Unit, raw) if isinstance(raw, int) and not isinstance(raw, bool) \
+        else None
+    if unit is None or not unit.active:
+        raise FieldError("referring_unit_id", _l("Choose the referring unit."))
+    probe = Case(care_area=area.key, referring_unit_id=unit.id)
+    if not policy.can(principal, "case.create", probe):
+        raise FieldError("referring_unit_id",
+                         _l("You cannot refer cases from this unit in this care area."))
+    return unit
+
+
+def _patient_for(actor: Actor, data: Mapping[str, Any]) -> Patient:
+    """The patient with the number given, or a new one. An existing patient keeps their
+    name; a referral can only add protection, never take it away."""
+    identity = patients.parse_identity(data.get("identity_kind", patients.NATIONAL),
+                                       data.get("identity_number"), data.get("issuer"))
+    patient = patients.patient_by_identity(identity)
+    if patient is None:
+        return patients.add_patient(actor, {key: data.get(key) for key in PATIENT_KEYS
+                                             if key in data})
+    if data.get("protected_identity") is True and not patient.protected_identity:
+        patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
+    return patient
+
+
+def register_case(actor: Actor, principal: policy.Principal,
+                  data: Mapping[str, Any]) -> Case:
+    """A new case (a draft, or submitted at once with `submit`): the care area, the
+    referring unit, the patient's identity number and name, the question, case type,
+    priority, consent, a phone number and the area's referral fields."""
+    unknown = sorted(set(data) - PATIENT_KEYS - CASE_KEYS
+                     - {"care_area", "referring_unit_id", "submit"})
+    if unknown:
+        raise FieldError(unknown[0], _l("Unknown field."))
+    area = _area(data.get("care_area"))
+    unit = _referring_unit(principal, area, data.get("referring_unit_id"))
+    values = _clean_case_fields(area, data, partial=False)
+    submit = clean_bool(data.get("submit", False), "submit")
+    patient = _patient_for(actor, data)
+    case = Case(care_area=area.key, patient=patient, referring_unit_id=unit.id,
+                contact_person_id=actor.person_id, created_by=actor.person_id,
+                number=_next_number(area), state="draft", **values)
+    db.session.add(case)
+    db.session.flush()
+    case.transitions.append(_transition(actor, "register", None, "draft"))
+    audit.record(actor, "case.create", case, details={"care_area": area.key})
+    if submit:
+        _move(actor, principal, case, MOVES["submit"], {})
+    db.session.commit()
+    log.info("case %d registered in %s (%s)", case.id, area.key, case.state)
+    return case
+
+
+def _next_number(area: CareArea) -> str:
+    """AC-2026-0142: per area and (Swedish) year, from a counter row locked while it counts."""
+    year = to_local(utcnow()).year
+    counter = _counter(area.key, year)
+    counter.last_value += 1
+    db.session.flush()
+    return f"{area.case_prefix or area.key.upper()}-{year}-{counter.last_value:04d}"
+
+
+def _counter(area_key: str, year: int) -> CaseNumberCounter:
+    query = (select(CaseNumberCounter).where(CaseNumberCounter.care_area == area_key,
+                                             CaseNumberCounter.year == year)
+             .with_for_update())
+    counter = db.session.scalar(query)
+    if counter is not None:
+        return counter
+    try:
+        with db.session.begin_nested():
+            counter = CaseNumberCounter(care_area=area_key, year=year, last_value=0)
+            db.session.add(counter)
+    except IntegrityError:  # the year's first case, registered twice at once
+        counter = db.session.scalar(query)
+    return counter
+
+
+def update_case(actor: Actor, case: Case, data: Mapping[str, Any]) -> Case:
+    """Complete or correct the referral while it is a draft or returned."""
+    unknown = sorted(set(data) - CASE_KEYS)
+    if unknown:
+        raise FieldError(unknown[0], _l("Unknown field."))
+    if case.state not in EDITABLE:
+        raise ConflictError("state", _l("The referral can only be changed while it is a draft "
+                                        "or returned for completion."))
+    values = _clean_case_fields(care_area(case.care_area), data, partial=True)
+    if "question" in values and values["question"] is None:
+        values["question"] = ""
+    changed = sorted(name for name, value in values.items() if getattr(case, name) != value)
+    for name in changed:
+        setattr(case, name, values[name])
+    if changed:
+        audit.record(actor, "case.update", case, details={"fields": ",".join(changed)})
+        db.session.commit()
+    return case
+
+
+# --- moving through the states ------------------------------------------------------------------
+
+def move_case(actor: Actor, principal: policy.Principal, case: Case, action: object,
+              data: Mapping[str, Any]) -> Case:
+    """Submit, accept, return, decline, defer or withdraw (mdk.cases.workflow.MOVES)."""
+    move = MOVES.get(action) if isinstance(action, str) else None
+    if move is None:
+        raise FieldError("action", _l("Unknown action."))
+    unknown = sorted(set(data) - MOVE_KEYS)
+    if unknown:
+        raise FieldError(unknown[0], _l("Unknown field."))
+    _move(actor, principal, case, move, data)
+    db.session.commit()
+    log.info("case %d: %s -> %s", case.id, move.action, case.state)
+    return case
+
+
+def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
+          data: Mapping[str, Any]) -> None:
+    if case.state not in move.sources:
+        raise ConflictError("state", _l("This cannot be done to a case that is %(state)s.",
+                                        state=_state_text(case.state)))
+    area = care_area(case.care_area)
+    reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
+                        required=move.needs_reason)
+    if move.action == "submit":
+        _check_complete(area, case)
+    if move.needs_conference:
+        case.conference = _conference_for(area, case, data.get("conference_id"), move)
+    if "treating_unit_id" in data and move.needs_conference:
+        case.treating_unit_id = _treating_unit(area, data.get("treating_unit_id"))
+    if move.permission == "case.triage" and case.handling_unit_id is None:
+        case.handling_unit_id = _handling_unit(principal, case)
+    if move.action == "submit":
+        case.submitted_at = utcnow()
+    case.transitions.append(_transition(actor, move.action, case.state, move.target, reason,
+                                        case.conference_id if move.needs_conference else None))
+    case.state, case.state_reason = move.target, reason
+    audit.record(actor, f"case.{move.action}", case,
+                 details={"conference_id": case.conference_id} if move.needs_conference
+                 else None)
+
+
+def _state_text(state: str) -> str:
+    from mdk.cases.workflow import STATE_LABELS
+
+    return str(STATE_LABELS.get(state, state)).lower()
+
+
+def _check_complete(area: CareArea, case: Case) -> None:
+    """What a referral must hold before the MDK takes it: question, consent, required fields."""
+    if not (case.question or "").strip():
+        raise FieldError("question", _l("Write the question to the MDK."))
+    if not case.consent_recorded:
+        raise FieldError("consent_recorded", _l(
+            "Record the patient's consent to discussion at a national MDK."))
+    for item in area.referral_fields:
+        if item.required and case.answers.get(item.key) in (None, ""):
+            raise FieldError(f"answers.{item.key}", _l("Fill in this field."))
+
+
+def open_conferences(area_key: str, limit: int = 12) -> list[Conference]:
+    """The coming meetings a case can be put on: planned, not started, soonest first."""
+    return list(db.session.scalars(
+        select(Conference).options(joinedload(Conference.host_unit))
+        .where(Conference.care_area == area_key, Conference.status == "planned",
+               Conference.starts_at > utcnow())
+        .order_by(Conference.starts_at).limit(limit)))
+
+
+def agenda_size(conference_id: int) -> int:
+    return db.session.scalar(select(func.count(Case.id)).where(
+        Case.conference_id == conference_id, Case.state.in_(sorted(ON_AGENDA)))) or 0
+
+
+def _conference_for(area: CareArea, case: Case, raw: object, move: Move) -> Conference:
+    conference = db.session.get(Conference, raw) \
+        if isinstance(raw, int) and not isinstance(raw, bool) else None
+    if conference is None or conference.care_area != area.key:
+        raise FieldError("conference_id", _l("Choose a meeting of this care area."))
+    if conference.status != "planned" or conference.starts_at <= utcnow():
+        raise FieldError("conference_id", _l("Choose a coming meeting whose agenda is open."))
+    if move.action == "defer" and case.conference is not None \
+            and conference.starts_at <= case.conference.starts_at:
+        raise FieldError("conference_id", _l("Choose a meeting after the current one."))
+    if conference.id != case.conference_id and agenda_size(conference.id) >= conference.capacity:
+        raise ConflictError("conference_id", _l("That meeting is full (%(capacity)d cases).",
+                                                capacity=conference.capacity))
+    return conference
+
+
+def treating_units(area_key: str) -> list[Unit]:
+    """The area's NHV units: the ones that may be proposed to treat."""
+    hsa_ids = [unit.hsa_id for unit in care_area(area_key).nhv_units]
+    return list(db.session.scalars(select(Unit).where(Unit.hsa_id.in_(hsa_ids))
+                                   .order_by(Unit.name)))
+
+
+def _treating_unit(area: CareArea, raw: object) -> int | None:
+    if raw in (None, ""):
+        return None
+    unit = db.session.get(Unit, raw) if isinstance(raw, int) and not isinstance(raw, bool) \
+        else None
+    if unit is None or area.nhv_unit(unit.hsa_id) is None:
+        raise FieldError("treating_unit_id", _l("Choose one of the area's NHV units."))
+    return unit.id
+
+
+def _handling_unit(principal: policy.Principal, case: Case) -> int | None:
+    """The coordinator's unit that takes the case: the meeting's host if that is theirs."""
+    units = principal.units("coordinator", case.care_area)
+    host = case.conference.host_unit_id if case.conference is not None else None
+    if host in units:
+        return host
+    return min(units) if units else None
+
+
+def _transition(actor: Actor, action: str, from_state: str | None, to_state: str,
+                reason: str | None = None, conference_id: int | None = None) -> CaseTransition:
+    return CaseTransition(action=action, from_state=from_state, to_state=to_state,
+                          reason=reason, conference_id=conference_id,
+                          actor_id=actor.person_id, actor_name=actor.name)
+
+
+def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
+    """The moves this user may make on this case now (buttons on the case page)."""
+    return [move for move in MOVES.values()
+            if case.state in move.sources and policy.can(principal, move.permission, case)]
+
+
+def area_choices(principal: policy.Principal) -> list[CareArea]:
+    """The care areas the user may refer cases in."""
+    return [area for key, area in care_areas().items()
+            if any(policy.can(principal, "case.create", Case(care_area=key, referring_unit_id=unit))
+                   for unit in _candidate_units(principal, key))]
+
+
+def _candidate_units(principal: policy.Principal, area_key: str) -> set[int]:
+    return set(principal.units("referrer", area_key)) | set(
+        principal.units("coordinator", area_key))
+
+
+def states() -> tuple[str, ...]:
+    return STATES

@@ -1,0 +1,80 @@
+"""Every move a case can make, in one table (DESIGN.md §4).
+
+draft → submitted → accepted (onto a conference) → ready → discussed → reported → closed;
+side states returned (back to the referrer for completion), declined, withdrawn and deferred
+(moved to a later conference, with a reason). The material, protocol and report features add
+the moves to ready, discussed, reported and closed; this table is where they go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    sources: frozenset[str]
+    target: str
+    permission: str  # the access-policy action that allows it, on the case
+    needs_reason: bool = False
+    needs_conference: bool = False
+    label: object = ""  # the button, in the reader's language
+
+
+def _move(action: str, sources: str, target: str, permission: str, label, **flags) -> Move:
+    return Move(action, frozenset(sources.split()), target, permission, label=label, **flags)
+
+
+MOVES: dict[str, Move] = {move.action: move for move in (
+    _move("submit", "draft returned", "submitted", "case.edit", _l("Submit to the MDK")),
+    _move("accept", "submitted", "accepted", "case.triage", _l("Accept onto a meeting"),
+          needs_conference=True),
+    _move("return", "submitted", "returned", "case.triage", _l("Return for completion"),
+          needs_reason=True),
+    _move("decline", "submitted returned", "declined", "case.triage", _l("Decline"),
+          needs_reason=True),
+    _move("defer", "accepted deferred", "deferred", "case.triage",
+          _l("Defer to a later meeting"), needs_reason=True, needs_conference=True),
+    _move("withdraw", "draft submitted returned accepted deferred", "withdrawn", "case.edit",
+          _l("Withdraw"), needs_reason=True),
+)}
+
+# States in which the referrer may still change what the referral says.
+EDITABLE = frozenset({"draft", "returned"})
+# States in which the case holds a place on a conference's agenda.
+ON_AGENDA = frozenset({"accepted", "deferred", "ready"})
+# States after which nothing more happens to the case.
+FINAL = frozenset({"closed", "declined", "withdrawn"})
+
+
+def moves_from(state: str) -> list[Move]:
+    return [move for move in MOVES.values() if state in move.sources]
+
+
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned for completion"),
+    "accepted": _l("Accepted"),
+    "deferred": _l("Deferred"),
+    "ready": _l("Ready"),
+    "discussed": _l("Discussed"),
+    "reported": _l("Reported"),
+    "closed": _l("Closed"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+CASE_TYPE_LABELS = {
+    "primary": _l("Primary assessment"),
+    "recurrence": _l("Recurrence"),
+    "second_opinion": _l("Second opinion"),
+    "complication": _l("Late complication"),
+    "follow_up": _l("Follow-up after treatment"),
+    "other": _l("Other question"),
+}
+
+PRIORITY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}

@@ -1,0 +1,127 @@
+"""The case rules: referral, numbering, the state table, triage, scope and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from mdk.audit.models import AuditEvent
+from mdk.cases import service
+from mdk.validation import ConflictError, FieldError
+from tests.cases.factories import AREA, accept, make_world, refer, referral
+
+
+@pytest.fixture()
+def world(app_ctx):
+    return make_world()
+
+
+def _events(case) -> list[tuple[str, int | None]]:
+    rows = select(AuditEvent).where(AuditEvent.object_type == "case",
+                                    AuditEvent.object_id == case.id).order_by(AuditEvent.id)
+    from mdk.extensions import db
+    return [(event.action, event.patient_id) for event in db.session.scalars(rows)]
+
+
+def test_a_referrer_registers_and_submits_a_numbered_case(world):
+    case = refer(world)
+    assert case.state == "submitted"
+    assert case.number.startswith("AC-") and case.number.endswith("-0001")
+    assert case.referring_unit_id == world.referring.id
+    assert case.submitted_at is not None
+    assert [t.action for t in case.transitions] == ["register", "submit"]
+    assert _events(case) == [("case.create", case.patient_id), ("case.submit", case.patient_id)]
+
+
+def test_numbers_count_up_per_area(world):
+    first, second = refer(world), refer(world, number_index=1)
+    assert int(second.number[-4:]) == int(first.number[-4:]) + 1
+
+
+def test_a_referrer_cannot_refer_from_another_unit(world):
+    with pytest.raises(FieldError) as error:
+        refer(world, referring_unit_id=world.other_referring.id)
+    assert error.value.field == "referring_unit_id"
+
+
+def test_submission_needs_consent_and_the_required_area_fields(world):
+    with pytest.raises(FieldError) as error:
+        refer(world, consent_recorded=False)
+    assert error.value.field == "consent_recorded"
+    with pytest.raises(FieldError) as error:
+        refer(world, answers={"diagnosis_basis": "clinical"})
+    assert error.value.field == "answers.histology"
+    draft = refer(world, submit=False, answers={})
+    assert draft.state == "draft"
+
+
+def test_wrong_answers_name_the_field(world):
+    with pytest.raises(FieldError) as error:
+        refer(world, answers={"histology": "banana"})
+    assert error.value.field == "answers.histology"
+    with pytest.raises(FieldError) as error:
+        refer(world, answers={"who_performance_status": "two"})
+    assert error.value.field == "answers.who_performance_status"
+
+
+def test_accept_puts_the_case_on_a_meeting_and_the_coordinator_handles_it(world):
+    case = accept(world, refer(world), treating_unit_id=world.nhv[2].id)
+    assert case.state == "accepted"
+    assert case.conference_id == world.conference.id
+    assert case.treating_unit_id == world.nhv[2].id
+    assert case.handling_unit_id == world.nhv[0].id
+
+
+def test_a_referrer_may_not_triage_and_moves_follow_the_table(world):
+    case = refer(world)
+    with pytest.raises(ConflictError):
+        service.move_case(world.actor("referrer"), world.principal("referrer"), case,
+                          "submit", {})
+    with pytest.raises(FieldError) as error:
+        service.move_case(world.actor("coordinator"), world.principal("coordinator"), case,
+                          "return", {})
+    assert error.value.field == "reason"
+    returned = service.move_case(world.actor("coordinator"), world.principal("coordinator"),
+                                 case, "return", {"reason": "PAD saknas"})
+    assert returned.state == "returned" and returned.state_reason == "PAD saknas"
+
+
+def test_defer_needs_a_later_meeting(world):
+    case = accept(world, refer(world))
+    coordinator = world.actor("coordinator"), world.principal("coordinator")
+    with pytest.raises(FieldError) as error:
+        service.move_case(*coordinator, case, "defer",
+                          {"conference_id": world.conference.id, "reason": "MR saknas"})
+    assert error.value.field == "conference_id"
+    case = service.move_case(*coordinator, case, "defer",
+                             {"conference_id": world.later_conference.id,
+                              "reason": "MR saknas"})
+    assert case.state == "deferred" and case.conference_id == world.later_conference.id
+
+
+def test_a_full_meeting_is_refused(world):
+    world.conference.capacity = 1
+    accept(world, refer(world))
+    with pytest.raises(ConflictError) as error:
+        accept(world, refer(world, number_index=1))
+    assert error.value.field == "conference_id"
+
+
+def test_lists_are_scoped_and_audited_per_case(world):
+    mine = refer(world)
+    theirs = refer(world, "other_referrer", number_index=1)
+    page = service.list_cases(world.actor("referrer"), world.principal("referrer"))
+    assert [case.id for case in page.cases] == [mine.id]
+    coordinator_page = service.list_cases(world.actor("coordinator"),
+                                          world.principal("coordinator"), area=AREA)
+    assert {case.id for case in coordinator_page.cases} >= {mine.id, theirs.id}
+    crs = service.list_cases(world.actor("crs_coordinator"), world.principal("crs_coordinator"))
+    assert crs.cases == []
+    assert ("case.read", theirs.patient_id) in _events(theirs)
+
+
+def test_an_existing_patient_is_reused_and_keeps_their_name(world):
+    first = refer(world)
+    second = refer(world, family_name="Annat", question="Återfall?", case_type="recurrence")
+    assert second.patient_id == first.patient_id
+    assert second.patient.family_name == referral()["family_name"]
