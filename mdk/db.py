@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, func, or_
+from sqlalchemy import DateTime, MetaData, func, inspect, or_
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -73,3 +73,23 @@ def matching_any(query: str | None, *columns):
     # A search box needs no more; SQLite refuses very long LIKE patterns.
     needle = query.strip().lower()[:SEARCH_MAX_LENGTH]
     return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+
+
+def detach_loaded(session, objects) -> None:
+    """Expunge the objects and everything already loaded from them (their related rows),
+    so the commit of a list page's audit events does not expire what the page is about to
+    show: an expired row would be read again, one statement per row."""
+    seen: set[int] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        state = inspect(obj)
+        for relationship in state.mapper.relationships:
+            if relationship.key not in state.unloaded:
+                value = state.dict.get(relationship.key)
+                stack.extend(value if isinstance(value, list) else [value])
+        if state.session is not None:
+            session.expunge(obj)

@@ -112,6 +112,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "calendar.availability": _on("conference.view", obj="care_area"),
     "calendar.add_unavailability": _on("conference.edit", "POST", obj="care_area"),
     "calendar.add_closure": _on("conference.edit", "POST", obj="care_area"),
+    # cases
+    "cases.list_cases": _on("case.view"),
+    "cases.new_case": _on("case.create", "GET", "POST"),
+    "cases.show_case": _on("case.view", obj="case"),
+    "cases.edit_case": _on("case.edit", "GET", "POST", obj="case"),
+    # submit and withdraw need case.edit; accept, return, decline and defer case.triage
+    "cases.move_case": _on("case.edit", "POST", obj="case", also="case.triage"),
 }
 
 

@@ -10,7 +10,8 @@ it. Identity numbers and names never enter log lines or audit details: the case 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from mdk.cases.models import (
 )
 from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, Move
 from mdk.conferences.models import Conference
-from mdk.db import matching_any, utcnow
+from mdk.db import detach_loaded, matching_any, utcnow
 from mdk.extensions import db
 from mdk.i18n import to_local
 from mdk.patients import service as patients
@@ -130,10 +131,21 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
         rows = rows.where(where)
     cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
     audit.record_reads(actor, cases, action="case.read")
-    for case in cases:
-        db.session.expunge(case)  # read-only from here: the commit must not expire them
+    detach_loaded(db.session, cases)  # read-only from here: the commit must not expire them
     db.session.commit()
     return CasePage(cases=cases, page=page, pages=pages, total=total)
+
+
+def patient_scope_clause(principal: policy.Principal):
+    """The patients the principal may see (the policy's patient.view scope, in SQL): those
+    with a case in the areas, and those without a case yet."""
+    scope = policy.scope_of(principal, "patient.view")
+    if scope.everything:
+        return None
+    has_case = select(Case.id).where(Case.patient_id == Patient.id).exists()
+    in_areas = select(Case.id).where(Case.patient_id == Patient.id,
+                                     Case.care_area.in_(sorted(scope.areas))).exists()
+    return or_(~has_case, in_areas) if scope.areas else false()
 
 
 def patient_case_loading():
@@ -287,16 +299,17 @@ def register_case(actor: Actor, principal: policy.Principal,
     unit = _referring_unit(principal, area, data.get("referring_unit_id"))
     values = _clean_case_fields(area, data, partial=False)
     submit = clean_bool(data.get("submit", False), "submit")
-    patient = _patient_for(actor, data)
-    case = Case(care_area=area.key, patient=patient, referring_unit_id=unit.id,
-                contact_person_id=actor.person_id, created_by=actor.person_id,
-                number=_next_number(area), state="draft", **values)
-    db.session.add(case)
-    db.session.flush()
-    case.transitions.append(_transition(actor, "register", None, "draft"))
-    audit.record(actor, "case.create", case, details={"care_area": area.key})
-    if submit:
-        _move(actor, principal, case, MOVES["submit"], {})
+    with _all_or_nothing():
+        patient = _patient_for(actor, data)
+        case = Case(care_area=area.key, patient=patient, referring_unit_id=unit.id,
+                    contact_person_id=actor.person_id, created_by=actor.person_id,
+                    number=_next_number(area), state="draft", **values)
+        db.session.add(case)
+        db.session.flush()
+        case.transitions.append(_transition(actor, "register", None, "draft"))
+        audit.record(actor, "case.create", case, details={"care_area": area.key})
+        if submit:
+            _move(actor, principal, case, MOVES["submit"], {})
     db.session.commit()
     log.info("case %d registered in %s (%s)", case.id, area.key, case.state)
     return case
@@ -358,10 +371,22 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
     unknown = sorted(set(data) - MOVE_KEYS)
     if unknown:
         raise FieldError(unknown[0], _l("Unknown field."))
-    _move(actor, principal, case, move, data)
+    with _all_or_nothing():
+        _move(actor, principal, case, move, data)
     db.session.commit()
     log.info("case %d: %s -> %s", case.id, move.action, case.state)
     return case
+
+
+@contextmanager
+def _all_or_nothing() -> Iterator[None]:
+    """A refused step leaves nothing half-done in the session (a page shown again after
+    the error commits its read event, and must not commit a half-made change with it)."""
+    try:
+        yield
+    except FieldError:
+        db.session.rollback()
+        raise
 
 
 def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
@@ -475,6 +500,15 @@ def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     return [move for move in MOVES.values()
             if case.state in move.sources and policy.can(principal, move.permission, case)]
+
+
+def referring_units(principal: policy.Principal, area_key: str) -> list[Unit]:
+    """The units the user may refer from in the area: any active unit for its coordinators
+    (they register referrals sent to them), the referrer's own units otherwise."""
+    query = select(Unit).where(Unit.active).order_by(Unit.name)
+    if area_key not in principal.areas("coordinator"):
+        query = query.where(Unit.id.in_(sorted(principal.units("referrer", area_key))))
+    return list(db.session.scalars(query))
 
 
 def area_choices(principal: policy.Principal) -> list[CareArea]:

@@ -1,7 +1,191 @@
-"""HTML pages for cases."""
+"""HTML pages for cases: the list (a coordinator's queue, a referrer's own cases), referring a
+new case, completing it, and the case page with the moves the user may make.
+
+Only case ids and numbers are ever part of a URL; the patient's identity number travels in
+the POST body of the referral and is shown only where the access policy allows it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from mdk.access import authorize
+from mdk.access.enforcement import current_principal
+from mdk.audit.service import actor_from_request
+from mdk.care_areas.service import care_areas
+from mdk.cases import service
+from mdk.cases.forms import CaseFields, MoveForm, NewCaseFields, form_class, form_field_name
+from mdk.cases.models import Case
+from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
+from mdk.forms import attach_error, optional_int
+from mdk.i18n import format_day
+from mdk.patients.service import reservnummer_formats
+from mdk.validation import FieldError
 
 blp = Blueprint("cases", __name__)
+
+
+@blp.app_template_global()
+def case_state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+@blp.app_template_global()
+def case_type_label(case_type: str) -> str:
+    return str(CASE_TYPE_LABELS.get(case_type, case_type))
+
+
+@blp.app_template_global()
+def priority_label(priority: str) -> str:
+    return str(PRIORITY_LABELS.get(priority, priority))
+
+
+def _page_number() -> int:
+    return optional_int(request.args.get("page", "1")) or 1
+
+
+def _area_arg() -> str | None:
+    area = request.args.get("area") or None
+    return area if area in care_areas() else None
+
+
+def _state_arg() -> str | None:
+    state = request.args.get("state") or None
+    return state if state in STATE_LABELS else None
+
+
+@blp.get("/cases")
+def list_cases():
+    area, state, query = _area_arg(), _state_arg(), request.args.get("q") or None
+    page = service.list_cases(actor_from_request(), current_principal(), area=area,
+                              states=(state,) if state else (), query=query,
+                              page=_page_number())
+    return render_template("cases/list.html", page=page, area=area, state=state, query=query,
+                           areas=care_areas(), states=STATE_LABELS,
+                           may_refer=bool(service.area_choices(current_principal())))
+
+
+# --- referring ------------------------------------------------------------------------------
+
+def _referral_form(area, formdata=None):
+    form = form_class(area, NewCaseFields)(**({} if formdata is None else {"formdata": formdata}))
+    form.set_case_choices(area)
+    form.set_choices([(key, entry.label) for key, entry in reservnummer_formats().items()])
+    units = service.referring_units(current_principal(), area.key)
+    form.referring_unit_id.choices = [("", _("Choose the referring unit")),
+                                      *((unit.id, unit.name) for unit in units)]
+    if len(units) == 1 and not form.referring_unit_id.data:
+        form.referring_unit_id.data = units[0].id
+    return form
+
+
+def _attach(form, error: FieldError) -> None:
+    error.field = form_field_name(error.field)
+    attach_error(form, error)
+
+
+@blp.route("/cases/new", methods=["GET", "POST"])
+def new_case():
+    choices = service.area_choices(current_principal())
+    area = care_areas().get(request.args.get("area", ""))
+    if area is None and len(choices) == 1:
+        area = choices[0]
+    if area is None or area not in choices:
+        return render_template("cases/choose_area.html", areas=choices)
+    form = _referral_form(area)
+    if form.validate_on_submit():
+        submit = request.form.get("submit_now") is not None
+        try:
+            case = service.register_case(actor_from_request(), current_principal(),
+                                         form.service_data(area.key, submit))
+        except FieldError as error:
+            _attach(form, error)
+        else:
+            flash(_("Case %(number)s submitted to the MDK.", number=case.number) if submit
+                  else _("Case %(number)s saved as a draft.", number=case.number), "success")
+            return redirect(url_for(".show_case", case_id=case.id))
+    return render_template("cases/new.html", form=form, area=area), \
+        422 if form.errors or form.form_errors else 200
+
+
+@blp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+def edit_case(case_id: int):
+    case = authorize("case.edit", service.get_case(case_id))
+    area = care_areas()[case.care_area]
+    form = form_class(area, CaseFields)(obj=None if request.method == "POST" else case)
+    form.set_case_choices(area)
+    if request.method == "GET":
+        for field in form.answer_fields():
+            field.data = case.answers.get(field.name.removeprefix("answer_"), field.data)
+    if form.validate_on_submit():
+        try:
+            service.update_case(actor_from_request(), case, form.case_data())
+        except FieldError as error:
+            _attach(form, error)
+        else:
+            flash(_("Referral saved."), "success")
+            return redirect(url_for(".show_case", case_id=case.id))
+    service.read_case(actor_from_request(), case)
+    return render_template("cases/edit.html", form=form, case=case, area=area), \
+        422 if form.errors or form.form_errors else 200
+
+
+# --- the case page and its moves ------------------------------------------------------------
+
+def _move_forms(case: Case, failed: MoveForm | None = None) -> dict[str, MoveForm]:
+    conferences = [(c.id, _conference_label(c)) for c in service.open_conferences(case.care_area)]
+    units = [(u.id, u.name) for u in service.treating_units(case.care_area)]
+    forms = {}
+    for move in service.possible_moves(current_principal(), case):
+        form = failed if failed is not None and failed._prefix == f"{move.action}-" \
+            else MoveForm(prefix=move.action, formdata=None)
+        form.conference_id.choices = [("", _("Choose a meeting")), *conferences]
+        form.treating_unit_id.choices = [("", _("Not yet proposed")), *units]
+        if failed is None and case.treating_unit_id:
+            form.treating_unit_id.data = case.treating_unit_id
+        forms[move.action] = form
+    return forms
+
+
+def _conference_label(conference) -> str:
+    host = conference.host_unit.short_name if conference.host_unit else _("no host")
+    return f"{format_day(conference.starts_at)} · {host}"
+
+
+def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
+    service.read_case(actor_from_request(), case)
+    area = care_areas()[case.care_area]
+    return render_template(
+        "cases/show.html", case=case, area=area, moves=MOVES,
+        forms=_move_forms(case, failed), warnings=service.eligibility_warnings(area, case.answers),
+        issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
+
+
+@blp.get("/cases/<int:case_id>")
+def show_case(case_id: int):
+    return _show(authorize("case.view", service.get_case(case_id)))
+
+
+@blp.post("/cases/<int:case_id>/moves/<move>")
+def move_case(case_id: int, move: str):
+    case = service.get_case(case_id)
+    chosen = MOVES.get(move)
+    if chosen is None:
+        authorize("case.view", case)
+        abort(404)
+    authorize(chosen.permission, case)
+    form = MoveForm(prefix=chosen.action)
+    fields = ("reason",) + (("conference_id", "treating_unit_id") if chosen.needs_conference
+                            else ())
+    if form.validate_on_submit():
+        try:
+            service.move_case(actor_from_request(), current_principal(), case, chosen.action,
+                              form.move_data(fields))
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Case %(number)s: %(state)s.", number=case.number,
+                    state=STATE_LABELS[case.state]), "success")
+            return redirect(url_for(".show_case", case_id=case.id))
+    return _show(service.get_case(case_id), form, 422)

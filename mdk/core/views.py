@@ -24,6 +24,7 @@ NAVIGATION = [
     ("units.list_units", _l("Units")),
     ("people.list_people", _l("People")),
     ("people.competence_register", _l("Competence register")),
+    ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),
     ("audit.review", _l("Audit log")),
 ]
@@ -40,6 +41,7 @@ SECTIONS = {
     "patients.list_patients": ("patients.new_patient", "patients.show_patient",
                                "patients.search_patient"),
     "audit.review": ("audit.sample",),
+    "cases.list_cases": ("cases.new_case", "cases.show_case", "cases.edit_case"),
 }
 
 

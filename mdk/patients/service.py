@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mdk.audit import service as audit
 from mdk.audit.service import Actor
+from mdk.db import detach_loaded
 from mdk.extensions import db
 from mdk.patients.identity import (
     IdentityNumberError,
@@ -192,17 +193,22 @@ def update_patient(actor: Actor, patient: Patient, data: Mapping[str, Any], *,
     return patient
 
 
-def list_patients(actor: Actor, page: int = 1, per_page: int = PAGE_SIZE) -> PatientPage:
-    """One page of patients; one patient.read event per patient shown, in one INSERT."""
-    total = db.session.scalar(select(func.count(Patient.id))) or 0
+def list_patients(actor: Actor, page: int = 1, per_page: int = PAGE_SIZE, *,
+                  where=None, options: Sequence = ()) -> PatientPage:
+    """One page of patients; one patient.read event per patient shown, in one INSERT.
+    `where` limits it to the reader's scope; `options` loads what the page shows with them
+    (other features' rows, e.g. the patient's cases)."""
+    count, rows = select(func.count(Patient.id)), select(Patient)
+    if where is not None:
+        count, rows = count.where(where), rows.where(where)
+    total = db.session.scalar(count) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     patients = list(db.session.scalars(
-        select(Patient).order_by(Patient.family_name, Patient.given_name, Patient.id)
+        rows.options(*options).order_by(Patient.family_name, Patient.given_name, Patient.id)
         .limit(per_page).offset((page - 1) * per_page)))
     audit.record_reads(actor, patients)
-    for patient in patients:
-        db.session.expunge(patient)  # read-only from here: the commit must not expire them
+    detach_loaded(db.session, patients)  # read-only from here: the commit must not expire them
     db.session.commit()
     return PatientPage(patients=patients, page=page, pages=pages, total=total)
 

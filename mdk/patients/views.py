@@ -1,7 +1,8 @@
 """HTML pages for patients. Only the internal id is ever part of a URL; identity numbers
 travel in POST bodies.
 
-Open for now; the access policy will be checked in `_before_request`, one place for all.
+The access policy is checked by the before-request hook (mdk.access) and, for one patient,
+by `authorize`; which patients a list shows is the policy's patient.view scope.
 """
 
 from __future__ import annotations
@@ -9,19 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from mdk.access import authorize
+from mdk.access import authorize, visible
+from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
+from mdk.cases import service as cases
 from mdk.forms import attach_error, status_for
 from mdk.patients import service
 from mdk.patients.forms import PatientForm, PatientSearchForm
 from mdk.validation import FieldError
 
 blp = Blueprint("patients", __name__)
-
-
-@blp.before_request
-def _before_request() -> None:
-    """The single place where the access policy for these pages will be checked."""
 
 
 @blp.app_template_global()
@@ -43,7 +41,10 @@ def _page_number() -> int:
 
 @blp.get("/patients")
 def list_patients():
-    page = service.list_patients(actor_from_request(), page=_page_number())
+    principal = current_principal()
+    page = service.list_patients(actor_from_request(), page=_page_number(),
+                                 where=cases.patient_scope_clause(principal),
+                                 options=(cases.patient_case_loading(),))
     return render_template("patients/list.html", page=page,
                            search_form=_with_issuers(PatientSearchForm(formdata=None)))
 
@@ -68,6 +69,7 @@ def show_patient(patient_id: int):
     patient = service.read_patient(actor_from_request(), patient_id) or abort(404)
     issuer = service.reservnummer_formats().get(patient.identity_issuer or "")
     return render_template("patients/show.html", patient=patient,
+                           cases=visible("case.view", patient.cases),
                            issuer_label=issuer.label if issuer else patient.identity_issuer)
 
 

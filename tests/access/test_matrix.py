@@ -19,8 +19,10 @@ from mdk.access.matrix import (
     missing_routes,
     route_for,
 )
+from mdk.access.policy import Principal
 from mdk.audit.service import record, system_actor
 from mdk.auth.session import PUBLIC_ENDPOINTS
+from mdk.cases.service import register_case
 from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
 from mdk.extensions import db
@@ -85,7 +87,20 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "absence_id": absence.id, "provider_id": walker.unit.provider_id,
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
                 "event_id": event.id, "file_format": "csv", "area_key": area,
-                "month": "2026-12", "conference_id": _a_conference_id(area)}
+                "month": "2026-12", "conference_id": _a_conference_id(area),
+                "case_id": _a_case_id(walker, area, patient), "move": "withdraw"}
+
+
+def _a_case_id(walker: Person, area: str, patient: Patient) -> int:
+    """A draft referred from the walker's unit in their care area: in scope for a referrer
+    there and for the area's staff (the walk's withdraw without a reason changes nothing)."""
+    registrar = Principal(person_id=walker.id,
+                          grants=frozenset({("coordinator", area, walker.unit_id)}))
+    return register_case(system_actor(), registrar, {
+        "care_area": area, "referring_unit_id": walker.unit_id, "identity_kind": "national",
+        "identity_number": patient.identity_value, "given_name": patient.given_name,
+        "family_name": patient.family_name, "question": "Bedömning?",
+        "case_type": "primary"}).id
 
 
 def _a_conference_id(area: str) -> int:

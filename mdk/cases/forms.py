@@ -1,0 +1,109 @@
+"""Forms for referring and triaging cases. The area's own referral questions come from its
+file, so the form class is built per care area; the service checks every value."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
+
+from mdk.care_areas.domain import CareArea, ReferralField
+from mdk.cases.workflow import CASE_TYPE_LABELS, PRIORITY_LABELS
+from mdk.forms import optional_int
+from mdk.i18n import current_language
+from mdk.patients.forms import IdentityFields
+
+ANSWER_PREFIX = "answer_"
+
+
+class CaseFields(FlaskForm):
+    """What every referral says, whatever the care area."""
+
+    question = TextAreaField(_l("Question to the MDK"), render_kw={"rows": 5})
+    case_type = SelectField(_l("Kind of question"), validate_choice=False)
+    priority = SelectField(_l("Priority"), validate_choice=False, default="normal")
+    contact_phone = StringField(_l("Phone number for questions about the referral"),
+                                render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    consent_recorded = BooleanField(
+        _l("The patient agrees to the case being discussed at a national MDK"))
+
+    def set_case_choices(self, area: CareArea):
+        # Choices are set on the bound form (WTForms warns about tuples given at declaration).
+        self.case_type.choices = list(CASE_TYPE_LABELS.items())
+        self.priority.choices = list(PRIORITY_LABELS.items())
+        language = current_language()
+        for item in area.referral_fields:
+            if item.type == "choice":
+                self[f"{ANSWER_PREFIX}{item.key}"].choices = [
+                    ("", _l("Not stated")), *((c.key, c.label(language)) for c in item.choices)]
+        return self
+
+    def answer_fields(self) -> list[Field]:
+        return [field for name, field in self._fields.items() if name.startswith(ANSWER_PREFIX)]
+
+    def case_data(self) -> dict:
+        return {"question": self.question.data or "", "case_type": self.case_type.data,
+                "priority": self.priority.data, "contact_phone": self.contact_phone.data or None,
+                "consent_recorded": bool(self.consent_recorded.data),
+                "answers": {name.removeprefix(ANSWER_PREFIX): _answer(field)
+                            for name, field in self._fields.items()
+                            if name.startswith(ANSWER_PREFIX)}}
+
+
+class NewCaseFields(CaseFields, IdentityFields):
+    referring_unit_id = SelectField(_l("Referring unit"), validate_choice=False,
+                                    coerce=optional_int)
+    given_name = StringField(_l("Given name"), render_kw={"autocomplete": "off"})
+    family_name = StringField(_l("Family name"), render_kw={"autocomplete": "off"})
+    protected_identity = BooleanField(_l("Protected identity (skyddad identitet)"))
+
+    def service_data(self, area_key: str, submit: bool) -> dict:
+        return {"care_area": area_key, "referring_unit_id": self.referring_unit_id.data,
+                **self.identity_data(), "given_name": self.given_name.data,
+                "family_name": self.family_name.data,
+                "protected_identity": bool(self.protected_identity.data),
+                **self.case_data(), "submit": submit}
+
+
+def _answer(field: Field) -> object:
+    if isinstance(field, BooleanField):
+        return bool(field.data)
+    return field.data if field.data not in (None, "") else None
+
+
+def _answer_field(item: ReferralField, language: str) -> Field:
+    label = item.label(language)
+    description = item.help(language) if item.help else ""
+    if item.type == "choice":  # choices: CaseFields.set_case_choices
+        return SelectField(label, validate_choice=False, description=description)
+    if item.type == "boolean":
+        return BooleanField(label, description=description)
+    if item.type == "long_text":
+        return TextAreaField(label, description=description, render_kw={"rows": 3})
+    kind = {"integer": {"inputmode": "numeric"}, "date": {"type": "date"}}.get(item.type, {})
+    return StringField(label, description=description, render_kw=kind)
+
+
+def form_class(area: CareArea, base: type[CaseFields]) -> type[CaseFields]:
+    """A form class with the area's referral questions added as answer_<key> fields."""
+    language = current_language()
+    fields = {f"{ANSWER_PREFIX}{item.key}": _answer_field(item, language)
+              for item in area.referral_fields}
+    return type(f"{base.__name__}For{area.key.title()}", (base,), fields)
+
+
+def form_field_name(service_field: str) -> str:
+    """The form's name of a field the service names: answers.histology → answer_histology."""
+    return service_field.replace("answers.", ANSWER_PREFIX, 1)
+
+
+class MoveForm(FlaskForm):
+    """One move of the case (submit, withdraw, accept, return, decline, defer)."""
+
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2})
+    conference_id = SelectField(_l("Meeting"), validate_choice=False, coerce=optional_int)
+    treating_unit_id = SelectField(_l("Proposed treating unit"), validate_choice=False,
+                                   coerce=optional_int)
+
+    def move_data(self, fields: tuple[str, ...]) -> dict:
+        return {name: getattr(self, name).data for name in fields}

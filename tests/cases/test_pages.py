@@ -1,0 +1,218 @@
+"""The case pages as each kind of user meets them: refer, complete, triage, and who sees the
+patient's identity (DESIGN.md §5) on the list, the case page and the patient page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from mdk.audit.models import AuditEvent
+from mdk.cases.models import Case
+from mdk.extensions import db
+from tests.cases.factories import NUMBERS, accept, make_world, refer
+from tests.support import log_in
+from tests.units.factories import field_error
+
+
+@pytest.fixture()
+def world(app):
+    with app.app_context():
+        yield make_world()
+
+
+class _Browser:
+    """A test client whose every request runs in an app context of its own, as in a real
+    server: the world's context stays open in these tests, and a request run inside it
+    would share its `g` (the cached principal) with the other requests."""
+
+    def __init__(self, app, person) -> None:
+        self.app, self.client = app, app.test_client()
+        log_in(self.client, person)
+
+    def get(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.post(*args, **kwargs)
+
+
+@pytest.fixture()
+def browser(app):
+    """`browser(person)`: a client logged in as that person, posting without CSRF tokens."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        yield lambda person: _Browser(app, person)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def _pnr(number: str) -> str:
+    return f"{number[:8]}-{number[8:]}"
+
+
+REFERRAL_FORM = {
+    "referring_unit_id": "", "identity_kind": "national", "identity_number": "",
+    "given_name": "Testpatient", "family_name": "Formulär", "case_type": "primary",
+    "priority": "urgent", "question": "Kurativ behandling? MR och PET-DT bifogas.",
+    "contact_phone": "08-123 456 78", "consent_recorded": "y",
+    "answer_diagnosis_basis": "pad_verified", "answer_histology": "squamous_cell",
+    "answer_who_performance_status": "1",
+}
+
+
+def test_a_referrer_refers_a_case_with_the_form_and_sees_the_patient(app, world, browser):
+    client = browser(world.people["referrer"])
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[5]), "submit_now": "1"}
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert re.search(r"AC-\d{4}-\d{4}", page)
+    assert _pnr(NUMBERS[5]) in page and "Formulär" in page
+    assert "Inskickat" in page or "Submitted" in page
+    assert NUMBERS[5] not in response.location and "Formul" not in response.location
+
+
+def test_a_wrong_answer_is_shown_at_its_field_and_nothing_is_saved(app, world, browser):
+    client = browser(world.people["referrer"])
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Case.id)))
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[6]), "submit_now": "1",
+            "answer_who_performance_status": "två", "consent_recorded": ""}
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_error(page, "answer_who_performance_status")
+    form["answer_who_performance_status"] = "1"
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "consent_recorded")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Case.id))) == before
+
+
+def test_the_referrer_of_another_unit_gets_404(app, world, browser):
+    with app.app_context():
+        case_id = refer(world).id
+    other = browser(world.people["other_referrer"])
+    assert other.get(f"/cases/{case_id}").status_code == 404
+    assert other.post(f"/cases/{case_id}/moves/withdraw", data={"withdraw-reason": "x"}
+                      ).status_code == 404
+
+
+def test_identity_follows_the_units_of_the_case(app, world, browser):
+    with app.app_context():
+        case = accept(world, refer(world), treating_unit_id=world.nhv[2].id)
+        case_id, number = case.id, _pnr(NUMBERS[0])
+    seen = {}
+    for who in ("referrer", "coordinator", "other_coordinator", "host_member",
+                "treating_member", "member", "reviewer"):
+        page = browser(world.people[who]).get(f"/cases/{case_id}").get_data(as_text=True)
+        seen[who] = number in page and "Nummer0" in page
+        listing = browser(world.people[who]).get("/cases").get_data(as_text=True)
+        assert (number in listing) == seen[who], who
+    assert seen == {"referrer": True, "coordinator": True, "other_coordinator": True,
+                    "host_member": True, "treating_member": True, "member": False,
+                    "reviewer": False}
+
+
+def test_a_protected_identity_is_shown_only_to_the_handling_coordinators(app, world, browser):
+    with app.app_context():
+        case = accept(world, refer(world, protected_identity=True))
+        case_id, patient_id, number = case.id, case.patient_id, _pnr(NUMBERS[0])
+    for who, sees in (("coordinator", True), ("other_coordinator", False), ("referrer", False),
+                      ("host_member", False)):
+        page = browser(world.people[who]).get(f"/cases/{case_id}").get_data(as_text=True)
+        assert (number in page) == sees, who
+    page = browser(world.people["other_coordinator"]).get(f"/patients/{patient_id}")
+    assert number not in page.get_data(as_text=True)
+    page = browser(world.people["coordinator"]).get(f"/patients/{patient_id}")
+    assert number in page.get_data(as_text=True)
+
+
+def test_reading_a_case_page_writes_an_audit_event(app, world, browser):
+    with app.app_context():
+        case = refer(world)
+        case_id, patient_id = case.id, case.patient_id
+    browser(world.people["member"]).get(f"/cases/{case_id}")
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "case.read", AuditEvent.object_id == case_id)
+            .order_by(AuditEvent.id.desc())).first()
+        assert event.patient_id == patient_id
+        assert event.actor_id == world.people["member"].id
+
+
+def test_the_coordinator_accepts_and_the_referrer_cannot(app, world, browser):
+    with app.app_context():
+        case_id = refer(world).id
+        conference_id, treating = world.conference.id, world.nhv[2].id
+    form = {"accept-conference_id": str(conference_id), "accept-treating_unit_id": str(treating)}
+    assert browser(world.people["referrer"]).post(
+        f"/cases/{case_id}/moves/accept", data=form).status_code == 403
+    coordinator = browser(world.people["coordinator"])
+    response = coordinator.post(f"/cases/{case_id}/moves/accept", data=form)
+    assert response.status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.state, case.conference_id, case.treating_unit_id) == \
+            ("accepted", conference_id, treating)
+
+
+def test_a_refused_move_names_the_field_and_keeps_the_case(app, world, browser):
+    with app.app_context():
+        case_id = refer(world).id
+    coordinator = browser(world.people["coordinator"])
+    response = coordinator.post(f"/cases/{case_id}/moves/accept",
+                                data={"accept-conference_id": "",
+                                      "accept-treating_unit_id": str(world.nhv[2].id)})
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "accept-conference_id")
+    response = coordinator.post(f"/cases/{case_id}/moves/return", data={"return-reason": ""})
+    assert field_error(response.get_data(as_text=True), "return-reason")
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.state, case.conference_id, case.treating_unit_id) == \
+            ("submitted", None, None)
+
+
+def test_a_returned_case_is_completed_and_submitted_again(app, world, browser):
+    with app.app_context():
+        case = refer(world)
+        from mdk.cases import service
+        service.move_case(world.actor("coordinator"), world.principal("coordinator"), case,
+                          "return", {"reason": "Ange p16-status"})
+        case_id = case.id
+    client = browser(world.people["referrer"])
+    page = client.get(f"/cases/{case_id}/edit").get_data(as_text=True)
+    assert "Ange p16-status" in page
+    response = client.post(f"/cases/{case_id}/edit", data={
+        "question": "Kurativ behandling?", "case_type": "primary", "priority": "normal",
+        "consent_recorded": "y", "answer_diagnosis_basis": "pad_verified",
+        "answer_histology": "squamous_cell", "answer_p16_status": "positive"})
+    assert response.status_code == 302
+    assert client.post(f"/cases/{case_id}/moves/submit").status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == "submitted" and case.answers["p16_status"] == "positive"
+
+
+def test_the_case_list_runs_a_constant_number_of_statements(app, world, browser,
+                                                            statement_counter):
+    client = browser(world.people["coordinator"])
+
+    def statements() -> int:
+        with statement_counter() as counted:
+            assert client.get("/cases?area=analcancer").status_code == 200
+        return counted.count
+
+    with app.app_context():
+        accept(world, refer(world))
+    few = statements()
+    with app.app_context():
+        for index in range(1, 7):
+            accept(world, refer(world, number_index=index), treating_unit_id=world.nhv[2].id)
+    assert statements() == few
