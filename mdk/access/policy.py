@@ -310,7 +310,8 @@ def may_see_case_identity(principal: Principal, case: Case) -> bool:
 def may_see_patient_identity(principal: Principal, patient: Patient) -> bool:
     """On the patient's own page: through any of their cases, or the rule without one."""
     if patient.cases:
-        return any(may_see_case_identity(principal, case) for case in patient.cases)
+        return any(may_see_identity(principal, patient, case_context(case))
+                   for case in patient.cases)
     return may_see_identity_without_case(principal, patient)
 
 

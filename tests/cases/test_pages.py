@@ -216,3 +216,27 @@ def test_the_case_list_runs_a_constant_number_of_statements(app, world, browser,
         for index in range(1, 7):
             accept(world, refer(world, number_index=index), treating_unit_id=world.nhv[2].id)
     assert statements() == few
+
+
+def test_the_patient_list_shows_identity_by_the_cases_in_constant_statements(
+        app, world, browser, statement_counter):
+    """The list's identity rule reads each patient's cases: loaded with the page, not per row."""
+    with app.app_context():
+        accept(world, refer(world), treating_unit_id=world.nhv[2].id)
+        refer(world, number_index=1, protected_identity=True)
+    client = browser(world.people["other_coordinator"])
+
+    def statements() -> tuple[int, str]:
+        with statement_counter() as counted:
+            response = client.get("/patients")
+            assert response.status_code == 200
+        return counted.count, response.get_data(as_text=True)
+
+    few, page = statements()
+    assert _pnr(NUMBERS[0]) in page and _pnr(NUMBERS[1]) not in page
+    with app.app_context():
+        for index in range(2, 8):
+            accept(world, refer(world, number_index=index))
+    many, page = statements()
+    assert many == few
+    assert _pnr(NUMBERS[7]) in page
