@@ -15,6 +15,7 @@ class FilterForm(FlaskForm):
 
     actor_id = SelectField(_l("User"), validate_choice=False)
     patient_id = StringField(_l("Patient (internal id)"), render_kw={"inputmode": "numeric"})
+    case_number = StringField(_l("Case number"), render_kw={"placeholder": "AC-2026-0142"})
     object_type = StringField(_l("Object type (e.g. case)"))
     object_id = StringField(_l("Object id"), render_kw={"inputmode": "numeric"})
     date_from = StringField(_l("From"), render_kw={"type": "date"})

@@ -36,7 +36,7 @@ WHOLE_NUMBER = _l("Enter a whole number.")
 class AuditFilters:
     actor_id: int | None = None
     patient_id: int | None = None
-    object_type: str | None = None  # the case filter until cases exist: e.g. "case"
+    object_type: str | None = None  # e.g. "case" (a case number is resolved to its id)
     object_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -89,17 +89,34 @@ def _optional_day(value: object, field: str) -> date | None:
     return None if value is None or value == "" else parse_day(value, field)
 
 
+def _case_by_number(value: object) -> int | None:
+    """A case number (AC-2026-0142) as the case's id: the log names objects by id."""
+    from mdk.cases.models import Case  # cases come after the audit log
+
+    number = clean_text(value, "case_number", max_length=20, required=False)
+    if number is None:
+        return None
+    case_id = db.session.scalar(select(Case.id).where(Case.number == number.upper()))
+    if case_id is None:
+        raise FieldError("case_number", _l("No case has this number."))
+    return case_id
+
+
 def parse_filters(args: Mapping[str, Any]) -> AuditFilters:
     """Filters from a query string or form; FieldError names the wrong one."""
     object_type = clean_text(args.get("object_type"), "object_type", max_length=40,
                              required=False)
     if object_type and not set(object_type) <= OBJECT_TYPE_CHARS:
         raise FieldError("object_type", _l("Use lower-case letters, e.g. case."))
+    object_id = _optional_id(args.get("object_id"), "object_id")
+    case_id = _case_by_number(args.get("case_number"))
+    if case_id is not None:
+        object_type, object_id = "case", case_id
     filters = AuditFilters(
         actor_id=_optional_id(args.get("actor_id"), "actor_id"),
         patient_id=_optional_id(args.get("patient_id"), "patient_id"),
         object_type=object_type,
-        object_id=_optional_id(args.get("object_id"), "object_id"),
+        object_id=object_id,
         date_from=_optional_day(args.get("date_from"), "date_from"),
         date_to=_optional_day(args.get("date_to"), "date_to"))
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:

@@ -125,6 +125,7 @@ class CareAreaSummarySchema(Schema):
     key = fields.String()
     name = fields.Nested(LabelSchema)
     national_mdk = fields.Boolean()
+    case_prefix = fields.String(metadata={"description": "case numbers start with it: AC-…"})
     nhv_units = fields.List(fields.Nested(NhvUnitSchema))
     series = fields.List(fields.Nested(SeriesSchema))
 

@@ -46,6 +46,10 @@ BROKEN = [
      "nhv_units[1].colour", "too light for white text"),
     ("duplicate-series-key", "crs_hipec", 'key = "ks"', 'key = "as"', None, "series[1].key",
      "'as' is already used by series[0]"),
+    ("case-prefix-lower-case", "analcancer", 'case_prefix = "AC"', 'case_prefix = "ac"', None,
+     "area.case_prefix", "must be 2 to 5 capital letters A-Z, not 'ac'"),
+    ("case-prefix-missing", "analcancer", 'case_prefix = "AC"\n', "", None,
+     "area.case_prefix", "required key is missing"),
     ("hint-names-unknown-field", "analcancer", 'field = "histology"', 'field = "histologi"', None,
      "eligibility_hints[0].field", "'histologi' is not one of this area's referral_fields"),
 ]
@@ -148,3 +152,15 @@ def test_third_area_file_is_picked_up_without_code_change(tmp_path):
     assert "<h1>Vulvacancer</h1>" in page
     assert "Varje torsdag 13:00–14:00, värdskap roterar per år mellan de två enheterna" in page
     assert "viktat: KS 2, SUS 1" in page
+
+
+def test_two_areas_with_one_case_prefix_are_refused(tmp_path):
+    """Two areas numbering AC-2026-0001 would give two cases one number."""
+    write_area(tmp_path, "analcancer", (SHIPPED / "analcancer.toml").read_text(encoding="utf-8"))
+    write_area(tmp_path, "vulvacancer", THIRD_AREA.replace('case_prefix = "VU"',
+                                                          'case_prefix = "AC"'))
+    with pytest.raises(CareAreaError) as caught:
+        load_care_areas(tmp_path, COMPETENCES_FILE)
+    [problem] = caught.value.problems
+    assert (problem.key, problem.message) == (
+        "area.case_prefix", "'AC' is already the prefix of 'analcancer'")
