@@ -1,6 +1,7 @@
 """Demo data: providers, every NHV unit of the area files, referring units (one private),
-people covering each area's quorum, secondary review and licence staffing, a few absences
-and role grants. Fictitious people only; e-mails on demo.mdk.example.
+people covering each area's quorum, secondary review and licence staffing, a few absences,
+role grants, fictitious patients and cases on them (mdk.demo.cases). Fictitious people only;
+e-mails on demo.mdk.example.
 
 Idempotent: every row is looked up by its natural key (organisation number, HSA-id, e-mail)
 and only changed when it differs, so a second run in the same week changes nothing. The
@@ -22,6 +23,7 @@ from mdk.auth.service import set_shared_password
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
 from mdk.conferences.service import extend_calendars
+from mdk.demo.cases import load_demo_cases
 from mdk.extensions import db
 from mdk.hsa import organisation_number
 from mdk.patients.service import create_fictitious_patients
@@ -114,9 +116,12 @@ def load_demo() -> list[str]:
     db.session.commit()
     # A year of meetings ahead for every area, hosts planned (idempotent, like the rest).
     extend_calendars()
+    # Cases on the demo patients, triaged onto the meetings just planned (idempotent too).
+    added = load_demo_cases(areas, DEMO_PATIENTS)
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]
     lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")
+    lines.append(f"demo cases added: {added}")  # a count only: no patient in the output
     return lines
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mdk.care_areas.service import care_areas
+from mdk.cases.models import Case, CaseTransition
 from mdk.conferences.models import Conference
 from mdk.extensions import db
+from mdk.patients.models import Patient
 from mdk.people import service as people
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
 from mdk.validation import luhn_ok
 
-TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference)
+TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference, Patient,
+          Case, CaseTransition)
 
 
 def _snapshot() -> dict:
@@ -130,8 +134,6 @@ def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
 
 
 def test_demo_patients_are_all_fictitious_and_not_duplicated(app, runner):
-    from mdk.patients.models import Patient
-
     runner.invoke(args=["demo", "load"])
     runner.invoke(args=["demo", "load"])
     with app.app_context():
@@ -139,3 +141,82 @@ def test_demo_patients_are_all_fictitious_and_not_duplicated(app, runner):
     assert len(patients) == 12
     assert all(patient.fictitious for patient in patients)
     assert all(patient.given_name == "Testpatient" for patient in patients)
+
+
+def _demo_cases():
+    return db.session.scalars(select(Case).order_by(Case.id)).all()
+
+
+def test_demo_has_cases_in_several_states_in_both_areas(app, runner):
+    _load(runner)
+    with app.app_context():
+        cases = _demo_cases()
+        by_area = Counter(case.care_area for case in cases)
+        assert by_area == {"analcancer": 8, "crs_hipec": 4}
+        states = Counter(case.state for case in cases)
+        assert set(states) == {"draft", "submitted", "returned", "accepted", "deferred",
+                               "declined", "withdrawn"}
+        assert any(case.priority == "urgent" and case.state == "submitted" for case in cases)
+        for case in cases:
+            if case.state in ("returned", "deferred", "declined", "withdrawn"):
+                assert case.state_reason, case.number
+            if case.state != "draft":
+                assert case.submitted_at is not None and case.consent_recorded
+        on_agenda = [case for case in cases if case.state in ("accepted", "deferred")]
+        assert {case.care_area for case in on_agenda} == {"analcancer", "crs_hipec"}
+        for case in on_agenda:
+            assert case.conference.care_area == case.care_area
+            assert case.conference.status == "planned"
+            assert case.treating_unit_id is not None and case.handling_unit_id is not None
+        assert any(case.treating_unit_id != case.host_unit_id for case in on_agenda)
+        assert any(case.treating_unit_id == case.host_unit_id for case in on_agenda)
+        deferred = next(case for case in cases if case.state == "deferred")
+        assert [t.action for t in deferred.transitions] == ["register", "submit", "accept",
+                                                           "defer"]
+        assert deferred.transitions[-1].conference_id == deferred.conference_id
+        # Referred by the area's demo referrer from their unit, triaged by its coordinator.
+        for case in cases:
+            grants = {(grant.role, grant.care_area, grant.unit_id)
+                      for grant in case.contact_person.role_grants}
+            assert ("referrer", case.care_area, case.referring_unit_id) in grants
+            for transition in case.transitions:
+                if transition.action in ("accept", "return", "decline", "defer"):
+                    actor = db.session.get(Person, transition.actor_id)
+                    assert any(grant.role == "coordinator" and grant.care_area == case.care_area
+                               for grant in actor.role_grants)
+        assert db.session.scalar(select(func.count(Case.id))) == len(cases)
+
+
+def test_demo_case_patients_are_fictitious_and_one_is_protected(app, runner):
+    _load(runner)
+    with app.app_context():
+        cases = _demo_cases()
+        assert cases
+        for case in cases:
+            assert case.patient.fictitious and case.patient.given_name == "Testpatient"
+        protected = [case for case in cases if case.patient.protected_identity]
+        assert len(protected) == 1
+        assert protected[0].state == "accepted"
+        assert protected[0].handling_unit_id is not None
+
+
+def test_demo_cases_are_not_added_twice(app, runner):
+    first_output = _load(runner)
+    assert "demo cases added: 12" in first_output
+    with app.app_context():
+        cases = [(case.id, case.number, case.state) for case in _demo_cases()]
+        transitions = db.session.scalar(select(func.count(CaseTransition.id)))
+    second_output = _load(runner)
+    assert "demo cases added: 0" in second_output
+    with app.app_context():
+        assert [(case.id, case.number, case.state) for case in _demo_cases()] == cases
+        assert db.session.scalar(select(func.count(CaseTransition.id))) == transitions
+
+
+def test_demo_output_names_no_patient(app, runner):
+    output = _load(runner)
+    with app.app_context():
+        for patient in db.session.scalars(select(Patient)):
+            assert patient.identity_value not in output.replace("-", "")
+            assert patient.family_name not in output.split()
+    assert "Testpatient" not in output
