@@ -37,6 +37,13 @@ PAGES = [
     ("coordinator", "/patients"),
     ("coordinator", "/patients/new"),
     ("coordinator", "/patients/{patient}"),
+    ("coordinator", "/cases"),
+    ("coordinator", "/cases/{case}"),
+    ("member", "/cases/{case}"),
+    ("referrer", "/cases"),
+    ("referrer", "/cases/new"),
+    ("referrer", "/cases/{draft}"),
+    ("referrer", "/cases/{draft}/edit"),
     ("coordinator", "/audit"),
     ("coordinator", "/audit/sample"),
     ("coordinator", "/no-such-page"),
@@ -66,13 +73,21 @@ def axe_page(browser: Browser, live_server: str, axe_file) -> Iterator[Page]:
         context.close()
 
 
-def _ids(page: Page) -> dict[str, object]:
-    """Ids of a person the logged-in user may see and that person's unit, a coming meeting
-    and a patient (read off the pages that link to them)."""
-    person = page.request.get("/api/v1/people").json()[0]
-    ids = {"unit": person["unit_id"], "person": person["id"], "area": "analcancer"}
-    ids["conference"] = _first_link_id(page, "/calendar/analcancer/list", "/conferences/")
-    ids["patient"] = _first_link_id(page, "/patients", "/patients/")
+def _ids(page: Page, path: str) -> dict[str, object]:
+    """Ids the path needs, as the logged-in user finds them: a person they may see and that
+    person's unit, a coming meeting, a patient, a case, a draft (read off the pages that link
+    to them)."""
+    ids: dict[str, object] = {"area": "analcancer"}
+    if "{unit}" in path or "{person}" in path:
+        person = page.request.get("/api/v1/people").json()[0]
+        ids.update(unit=person["unit_id"], person=person["id"])
+    links = {"conference": ("/calendar/analcancer/list", "/conferences/"),
+             "patient": ("/patients", "/patients/"), "case": ("/cases", "/cases/"),
+             "draft": ("/cases?state=draft", "/cases/")}
+    for name, (listing, prefix) in links.items():
+        if f"{{{name}}}" in path:
+            ids[name] = _first_link_id(page, listing, prefix)
+            assert ids[name] is not None, f"no {name} linked from {listing}"
     return ids
 
 
@@ -86,7 +101,7 @@ def _first_link_id(page: Page, listing: str, prefix: str) -> int | None:
 def test_page_has_no_serious_accessibility_violations(axe_page: Page, role, path):
     if role:
         log_in_as(axe_page, role)
-    ids = _ids(axe_page) if "{" in path else {}
+    ids = _ids(axe_page, path) if "{" in path else {}
     axe_page.goto(path.format(**ids))
     violations = blocking_violations(axe_page)
     assert not violations, f"{path} as {role or 'anonymous'}:\n{describe(violations)}"
