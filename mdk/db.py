@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, func, inspect, or_
+from sqlalchemy import DateTime, MetaData, func, or_
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -75,21 +75,14 @@ def matching_any(query: str | None, *columns):
     return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
 
 
-def detach_loaded(session, objects) -> None:
-    """Expunge the objects and everything already loaded from them (their related rows),
-    so the commit of a list page's audit events does not expire what the page is about to
-    show: an expired row would be read again, one statement per row."""
-    seen: set[int] = set()
-    stack = list(objects)
-    while stack:
-        obj = stack.pop()
-        if obj is None or id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        state = inspect(obj)
-        for relationship in state.mapper.relationships:
-            if relationship.key not in state.unloaded:
-                value = state.dict.get(relationship.key)
-                stack.extend(value if isinstance(value, list) else [value])
-        if state.session is not None:
-            session.expunge(obj)
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring what is loaded: a list page commits its audit events and then
+    shows the rows it read; expired, each row would be read again, one statement per row."""
+    actual = session() if callable(session) else session  # the scoped session's Session
+    previous = actual.expire_on_commit
+    actual.expire_on_commit = False
+    try:
+        actual.commit()
+    finally:
+        actual.expire_on_commit = previous

@@ -139,9 +139,25 @@ def can(principal: Principal, action: str, obj: Any = None) -> bool:
             continue
         if obj is None:
             return True
-        if _in_scope(principal, role, scope, obj) and not _admin_only(role, action, obj):
+        if _in_scope(principal, role, scope, obj) and not _admin_only(role, action, obj) \
+                and not _undisclosed(principal, scope, action, obj):
             return True
     return False
+
+
+# A referral not yet submitted has not been disclosed to the NHV units (DESIGN.md §5: the
+# referral is the disclosure): until then only the referring unit and its writer see it.
+CASE_ACTIONS_ON_REFERRALS = frozenset({"case.view", "case.edit", "case.triage"})
+
+
+def _undisclosed(principal: Principal, scope: str, action: str, obj: Any) -> bool:
+    return (isinstance(obj, Case) and action in CASE_ACTIONS_ON_REFERRALS
+            and not is_disclosed(obj) and scope != OWN_UNIT
+            and (obj.created_by is None or obj.created_by != principal.person_id))
+
+
+def is_disclosed(case: Case) -> bool:
+    return case.submitted_at is not None
 
 
 def _admin_only(role: str, action: str, obj: Any) -> bool:
@@ -245,9 +261,12 @@ def areas_of(obj: Any) -> frozenset[str]:
     if isinstance(obj, Conference | Case):
         return frozenset({obj.care_area})
     if isinstance(obj, Patient):
-        # A patient belongs to the areas of their cases; one without a case yet to every
-        # area (registered by a coordinator, about to be referred).
-        return frozenset(case.care_area for case in obj.cases) or frozenset(care_areas())
+        # A patient belongs to the areas of their submitted cases; one without any case to
+        # every area (registered by a coordinator, about to be referred); one with drafts
+        # only to none (not yet disclosed to the NHV units).
+        if not obj.cases:
+            return frozenset(care_areas())
+        return frozenset(case.care_area for case in obj.cases if is_disclosed(case))
     if isinstance(obj, RoleGrant):
         return frozenset({obj.care_area})
     if isinstance(obj, Unit):

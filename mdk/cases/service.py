@@ -37,7 +37,7 @@ from mdk.cases.models import (
 )
 from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, Move
 from mdk.conferences.models import Conference
-from mdk.db import detach_loaded, matching_any, utcnow
+from mdk.db import commit_keeping_loaded, matching_any, utcnow
 from mdk.extensions import db
 from mdk.i18n import to_local
 from mdk.patients import service as patients
@@ -100,8 +100,10 @@ def scope_clause(principal: policy.Principal):
     if scope.everything:
         return None
     clauses = []
-    if scope.areas:
-        clauses.append(Case.care_area.in_(sorted(scope.areas)))
+    if scope.areas:  # submitted referrals only, and the drafts this person writes
+        clauses.append(and_(Case.care_area.in_(sorted(scope.areas)),
+                            or_(Case.submitted_at.is_not(None),
+                                Case.created_by == principal.person_id)))
     if scope.area_units:
         clauses.append(tuple_(Case.care_area, Case.referring_unit_id).in_(
             sorted(scope.area_units)))
@@ -131,19 +133,19 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
         rows = rows.where(where)
     cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
     audit.record_reads(actor, cases, action="case.read")
-    detach_loaded(db.session, cases)  # read-only from here: the commit must not expire them
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return CasePage(cases=cases, page=page, pages=pages, total=total)
 
 
 def patient_scope_clause(principal: policy.Principal):
     """The patients the principal may see (the policy's patient.view scope, in SQL): those
-    with a case in the areas, and those without a case yet."""
+    with a submitted case in the areas, and those without any case yet."""
     scope = policy.scope_of(principal, "patient.view")
     if scope.everything:
         return None
     has_case = select(Case.id).where(Case.patient_id == Patient.id).exists()
     in_areas = select(Case.id).where(Case.patient_id == Patient.id,
+                                     Case.submitted_at.is_not(None),
                                      Case.care_area.in_(sorted(scope.areas))).exists()
     return or_(~has_case, in_areas) if scope.areas else false()
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mdk.audit import service as audit
 from mdk.audit.service import Actor
-from mdk.db import detach_loaded
+from mdk.db import commit_keeping_loaded
 from mdk.extensions import db
 from mdk.patients.identity import (
     IdentityNumberError,
@@ -208,8 +208,7 @@ def list_patients(actor: Actor, page: int = 1, per_page: int = PAGE_SIZE, *,
         rows.options(*options).order_by(Patient.family_name, Patient.given_name, Patient.id)
         .limit(per_page).offset((page - 1) * per_page)))
     audit.record_reads(actor, patients)
-    detach_loaded(db.session, patients)  # read-only from here: the commit must not expire them
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return PatientPage(patients=patients, page=page, pages=pages, total=total)
 
 

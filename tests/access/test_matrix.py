@@ -22,6 +22,7 @@ from mdk.access.matrix import (
 from mdk.access.policy import Principal
 from mdk.audit.service import record, system_actor
 from mdk.auth.session import PUBLIC_ENDPOINTS
+from mdk.care_areas.service import care_area
 from mdk.cases.service import register_case
 from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
@@ -92,15 +93,25 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
 
 
 def _a_case_id(walker: Person, area: str, patient: Patient) -> int:
-    """A draft referred from the walker's unit in their care area: in scope for a referrer
-    there and for the area's staff (the walk's withdraw without a reason changes nothing)."""
+    """A submitted referral from the walker's unit in their care area: in scope for a
+    referrer there and for the area's staff (the walk's withdraw without a reason changes
+    nothing)."""
     registrar = Principal(person_id=walker.id,
                           grants=frozenset({("coordinator", area, walker.unit_id)}))
+    required = {item.key: _an_answer(item) for item in care_area(area).referral_fields
+                if item.required}
     return register_case(system_actor(), registrar, {
         "care_area": area, "referring_unit_id": walker.unit_id, "identity_kind": "national",
         "identity_number": patient.identity_value, "given_name": patient.given_name,
         "family_name": patient.family_name, "question": "Bedömning?",
-        "case_type": "primary"}).id
+        "case_type": "primary", "consent_recorded": True, "answers": required,
+        "submit": True}).id
+
+
+def _an_answer(item) -> object:
+    if item.type == "choice":
+        return item.choices[0].key
+    return {"boolean": True, "integer": 1, "date": "2026-01-05"}.get(item.type, "Uppgift")
 
 
 def _a_conference_id(area: str) -> int:

@@ -125,3 +125,27 @@ def test_an_existing_patient_is_reused_and_keeps_their_name(world):
     second = refer(world, family_name="Annat", question="Återfall?", case_type="recurrence")
     assert second.patient_id == first.patient_id
     assert second.patient.family_name == referral()["family_name"]
+
+
+def test_a_draft_is_not_disclosed_to_the_nhv_units_until_it_is_submitted(world):
+    """The referral is the disclosure (DESIGN.md §5): a draft stays with the referring unit
+    and whoever writes it, in the policy and in the list query alike."""
+    from mdk.access import policy
+    from mdk.patients.service import list_patients
+
+    draft = refer(world, submit=False, number_index=3)
+    for who, sees in (("referrer", True), ("coordinator", False), ("host_member", False),
+                      ("other_referrer", False)):
+        principal = world.principal(who)
+        assert policy.can(principal, "case.view", draft) is sees, who
+        listed = service.list_cases(world.actor(who), principal).cases
+        assert (draft.id in {case.id for case in listed}) is sees, who
+    patients = list_patients(world.actor("coordinator"),
+                             where=service.patient_scope_clause(world.principal("coordinator")))
+    assert draft.patient_id not in {patient.id for patient in patients.patients}
+    own = service.register_case(world.actor("coordinator"), world.principal("coordinator"),
+                                referral(4, referring_unit_id=world.referring.id))
+    assert policy.can(world.principal("coordinator"), "case.view", own)
+    assert not policy.can(world.principal("other_coordinator"), "case.view", own)
+    service.move_case(world.actor("referrer"), world.principal("referrer"), draft, "submit", {})
+    assert policy.can(world.principal("coordinator"), "case.view", draft)
