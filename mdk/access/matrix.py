@@ -112,6 +112,11 @@ ROUTES: dict[str, dict[str, Route]] = {
     "calendar.availability": _on("conference.view", obj="care_area"),
     "calendar.add_unavailability": _on("conference.edit", "POST", obj="care_area"),
     "calendar.add_closure": _on("conference.edit", "POST", obj="care_area"),
+    # cases API
+    "api_cases.Cases": {**_on("case.view"), **_on("case.create", "POST")},
+    "api_cases.CaseById": {**_on("case.view", obj="case"),
+                           **_on("case.edit", "PATCH", obj="case")},
+    "api_cases.CaseMoves": _on("case.edit", "POST", obj="case", also="case.triage"),
 }
 
 
