@@ -119,6 +119,11 @@ ROUTES: dict[str, dict[str, Route]] = {
     "cases.edit_case": _on("case.edit", "GET", "POST", obj="case"),
     # submit and withdraw need case.edit; accept, return, decline and defer case.triage
     "cases.move_case": _on("case.edit", "POST", obj="case", also="case.triage"),
+    # cases API
+    "api_cases.Cases": {**_on("case.view"), **_on("case.create", "POST")},
+    "api_cases.CaseById": {**_on("case.view", obj="case"),
+                           **_on("case.edit", "PATCH", obj="case")},
+    "api_cases.CaseMoves": _on("case.edit", "POST", obj="case", also="case.triage"),
 }
 
 

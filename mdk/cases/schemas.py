@@ -1,0 +1,226 @@
+"""API schemas for cases. Input schemas check types only; the rules (the area's referral
+fields, consent on submission, the state table) live in mdk.cases.service, so forms and API
+agree.
+
+Who sees the patient's identity is declared once, in `patient_schema_for(principal, case)`:
+the full `PatientSchema` (identity number and name) when the access policy's identity rule
+allows it (DESIGN.md §5), otherwise `PatientPseudonymSchema` (no identity number, no name).
+`CaseSummarySchema` and `CaseSchema` ask it for every case they dump, so a list mixes both
+field sets as the rule decides per case. Outside an API request (an HTML page, a document)
+bind the reader: `CaseSchema(principal=principal).dump(case)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow.utils import missing
+
+from mdk.access import policy
+from mdk.care_areas.schemas import LabelSchema
+from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
+from mdk.cases.models import STATES, Case
+from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
+from mdk.schemas import database_id
+
+
+def patient_schema_for(principal: policy.Principal, case: Case) -> type[Schema]:
+    """The patient field set this reader gets on this case: the full identity for the
+    referring, host and treating units and the area's coordinators (a protected identity:
+    the handling coordinators only), otherwise the pseudonym. The one place that decides."""
+    if policy.may_see_case_identity(principal, case):
+        return PatientSchema
+    return PatientPseudonymSchema
+
+
+# --- output ---------------------------------------------------------------------------------
+
+class UnitRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = fields.String()
+
+
+class ConferenceRefSchema(Schema):
+    id = fields.Integer()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    status = fields.String()
+    host_unit = fields.Nested(UnitRefSchema, allow_none=True)
+
+
+class TransitionSchema(Schema):
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    reason = fields.String(allow_none=True)
+    occurred_at = fields.DateTime()
+    actor_name = fields.String()
+
+
+class EligibilityWarningSchema(Schema):
+    key = fields.String()
+    field = fields.String(metadata={"description": "the referral field (answers key)"})
+    message = fields.Nested(LabelSchema)
+
+
+class PatientByIdentityRule(fields.Nested):
+    """The case's patient, dumped with the field set `patient_schema_for` chooses for the
+    reader (documented as the full PatientSchema; others get a subset of it)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(PatientSchema, **kwargs)
+
+    def _serialize(self, nested_obj, attr, obj, **kwargs):
+        if nested_obj is None:
+            return None
+        schema = patient_schema_for(self.root.reader(), obj)
+        return schema().dump(nested_obj)
+
+
+class EligibilityWarnings(fields.List):
+    """The area's eligibility hints the case's answers trigger (warnings, never refusals)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(fields.Nested(EligibilityWarningSchema), dump_only=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        from mdk.cases.service import eligibility_warnings
+
+        try:
+            area = care_area(obj.care_area)
+        except CareAreaNotFound:
+            return []
+        return eligibility_warnings(area, obj.answers or {})
+
+
+class CaseSummarySchema(Schema):
+    """A case in a list (GET /api/v1/cases)."""
+
+    def __init__(self, *args, principal: policy.Principal | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+
+    def reader(self) -> policy.Principal:
+        """The principal the identity rule is asked about: the one bound, else the request's
+        (anonymous, so the pseudonym, outside a request or without a login)."""
+        if self.principal is not None:
+            return self.principal
+        from flask import has_request_context
+
+        if not has_request_context():
+            return policy.ANONYMOUS
+        from mdk.access.enforcement import current_principal
+
+        return current_principal()
+
+    id = fields.Integer()
+    number = fields.String(metadata={"example": "AC-2026-0142"})
+    care_area = fields.String()
+    state = fields.String(metadata={"description": f"one of {', '.join(STATES)}"})
+    case_type = fields.String()
+    priority = fields.String()
+    referring_unit = fields.Nested(UnitRefSchema)
+    conference = fields.Nested(ConferenceRefSchema, allow_none=True)
+    treating_unit_id = fields.Integer(allow_none=True)
+    patient = PatientByIdentityRule(metadata={
+        "description": "the full identity for the referring, host and treating units and the "
+                       "area's coordinators (a protected identity: the coordinators handling "
+                       "the case only); for others id, protected_identity and fictitious only"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+
+
+class CaseSchema(CaseSummarySchema):
+    """One case with its referral, its history and the area's eligibility warnings."""
+
+    state_reason = fields.String(allow_none=True)
+    question = fields.String()
+    consent_recorded = fields.Boolean()
+    contact_phone = fields.String(allow_none=True)
+    answers = fields.Dict(keys=fields.String(), metadata={
+        "description": "the care area's referral fields, by key"})
+    handling_unit_id = fields.Integer(allow_none=True)
+    eligibility_warnings = EligibilityWarnings()
+    transitions = fields.List(fields.Nested(TransitionSchema))
+
+
+# --- input: types only ------------------------------------------------------------------------
+
+class AnswerValue(fields.Field):
+    """One referral-field answer: text, a number, yes/no or empty; the service checks it
+    against the field's type. Objects and lists are refused here."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or isinstance(value, str | bool | int | float):
+            return value
+        raise ValidationError("Give text, a number, true/false or null.")
+
+
+class CaseFieldsSchema(Schema):
+    """What the referrer says about the case (create and PATCH)."""
+
+    question = fields.String(allow_none=True)
+    case_type = fields.String(metadata={"description": "primary, recurrence, second_opinion, "
+                                                       "complication, follow_up or other"})
+    priority = fields.String(allow_none=True, metadata={"description": "normal or urgent"})
+    consent_recorded = fields.Boolean(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    answers = fields.Dict(keys=fields.String(), values=AnswerValue(allow_none=True),
+                          allow_none=True,
+                          metadata={"description": "the care area's referral fields, by key "
+                                                   "(GET /api/v1/care-areas/<key>)"})
+
+
+class CaseCreateSchema(CaseFieldsSchema):
+    care_area = fields.String()
+    referring_unit_id = database_id(allow_none=True, metadata={
+        "description": "default: the referrer's one unit in the care area"})
+    identity_kind = fields.String(metadata={"description": "national (default) or reservnummer"})
+    identity_number = fields.String(metadata={"description": "sent in the body, never a URL"})
+    issuer = fields.String(allow_none=True, metadata={"description": "reservnummer region"})
+    given_name = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    protected_identity = fields.Boolean()
+    submit = fields.Boolean(metadata={"description": "submit to the MDK at once (default: "
+                                                     "a draft)"})
+
+
+class CasePatchSchema(CaseFieldsSchema):
+    """PATCH: any subset of the referral's fields, while a draft or returned."""
+
+
+class CaseMoveSchema(Schema):
+    # Not required here: a missing or unknown action is refused (422) after the access check.
+    action = fields.String(allow_none=True, metadata={
+        "description": "submit, accept, return, decline, defer or withdraw"})
+    reason = fields.String(allow_none=True)
+    conference_id = database_id(allow_none=True)
+    treating_unit_id = database_id(allow_none=True)
+
+
+def _known_area(key: str) -> None:
+    if key not in care_areas():
+        raise ValidationError("Unknown care area.")
+
+
+class StateList(fields.List):
+    """?state=submitted&state=returned or ?state=submitted,returned."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(fields.String(validate=validate.OneOf(STATES)), **kwargs)
+
+    def _deserialize(self, value: Any, attr, data, **kwargs):
+        items = value if isinstance(value, list | tuple) else [value]
+        if all(isinstance(item, str) for item in items):
+            items = [part.strip() for item in items for part in item.split(",") if part.strip()]
+        return super()._deserialize(items, attr, data, **kwargs)
+
+
+class CaseQueryArgsSchema(Schema):
+    area = fields.String(validate=_known_area)
+    state = StateList(metadata={"description": "repeatable, or comma-separated"})
+    q = fields.String(metadata={"description": "part of the case number"})
+    conference_id = database_id()
