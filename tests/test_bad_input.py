@@ -62,3 +62,12 @@ def test_a_failed_statement_keeps_its_values_out_of_the_error_and_the_log(app, c
     assert "191212121212" not in str(caught.value)
     assert "Tolvan" not in str(caught.value)
     assert "191212121212" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units", "/api/v1/cases", "/api/v1/people"])
+def test_json_nested_too_deeply_is_a_400_problem(client, path):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "nested too deeply" in response.json["detail"]

@@ -59,6 +59,14 @@ def register(app: Flask) -> None:
         message = messages.get(error.code, error.description)
         return render_template("core/error.html", status=error.code, message=message), error.code
 
+    @app.errorhandler(RecursionError)
+    def too_deep(error: RecursionError):
+        # Python's JSON parser recurses per bracket: a body nested many thousand levels
+        # deep is bad input (400), not our failure.
+        if request.is_json:
+            return _problem(400, "Bad Request", "The JSON body is nested too deeply.")
+        return unexpected_error(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
