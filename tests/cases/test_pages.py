@@ -253,3 +253,16 @@ def test_the_access_log_is_filtered_by_case_number(app, world, browser):
     response = coordinator.get("/audit?case_number=AC-1999-0001")
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "case_number")
+
+
+def test_the_case_list_pages_keep_the_filters(app, world, browser):
+    with app.app_context():
+        for index in range(51):
+            refer(world, number_index=index % 20)
+    client = browser(world.people["coordinator"])
+    page = client.get("/cases?area=analcancer&state=submitted").get_data(as_text=True)
+    assert "Sida 1 av 2" in page or "Page 1 of 2" in page
+    link = re.search(r'<a href="([^"]*page=2[^"]*)"', page)[1].replace("&amp;", "&")
+    assert "area=analcancer" in link and "state=submitted" in link
+    second = client.get(link).get_data(as_text=True)
+    assert len(re.findall(r'href="/cases/\d+"', second)) == 1
