@@ -137,6 +137,18 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
     return CasePage(cases=cases, page=page, pages=pages, total=total)
 
 
+def counts_by_state(principal: policy.Principal) -> dict[str, int]:
+    """How many cases the principal may see are in each state (the start page's to-do);
+    counts only, no patient data, so no audit event."""
+    if not policy.can(principal, "case.view"):
+        return {}
+    query = select(Case.state, func.count(Case.id)).group_by(Case.state)
+    clause = scope_clause(principal)
+    if clause is not None:
+        query = query.where(clause)
+    return {state: count for state, count in db.session.execute(query)}
+
+
 def patient_scope_clause(principal: policy.Principal):
     """The patients the principal may see (the policy's patient.view scope, in SQL): those
     with a submitted case in the areas, and those without any case yet."""

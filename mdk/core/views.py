@@ -59,8 +59,12 @@ def navigation() -> dict:
 
 @blp.get("/")
 def index():
+    from mdk.access.enforcement import current_principal
+    from mdk.cases.service import counts_by_state
+
     today = datetime.now(current_app.config["MDK"].tz).date()
-    return render_template("core/index.html", today=today)
+    return render_template("core/index.html", today=today,
+                           case_counts=counts_by_state(current_principal()))
 
 
 @blp.get("/healthz")

@@ -266,3 +266,20 @@ def test_the_case_list_pages_keep_the_filters(app, world, browser):
     assert "area=analcancer" in link and "state=submitted" in link
     second = client.get(link).get_data(as_text=True)
     assert len(re.findall(r'href="/cases/\d+"', second)) == 1
+
+
+def test_the_start_page_counts_the_cases_to_attend_to_in_scope(app, world, browser):
+    with app.app_context():
+        refer(world)
+        refer(world, number_index=1, submit=False)
+        refer(world, "other_referrer", number_index=2)
+
+    def count(page: str, label: str) -> int:
+        return int(re.search(rf'<span class="count">(\d+)</span> {label}', page)[1])
+
+    coordinator = browser(world.people["coordinator"]).get("/").get_data(as_text=True)
+    assert count(coordinator, "anmälda, att bedöma") >= 2
+    referrer = browser(world.people["referrer"]).get("/").get_data(as_text=True)
+    assert count(referrer, "utkast, ej skickade") == 1
+    assert "anmälda, att bedöma" not in referrer
+    assert "Nummer" not in coordinator + referrer  # counts only, no patient
