@@ -105,8 +105,9 @@ def _font(name: str) -> str:
 
 
 def patient_extract_pdf(patient, events: list[AuditEvent], role_label,
-                        produced_at: datetime) -> bytes:
-    """A4 landscape: the patient, when it was produced, then one row per event."""
+                        produced_at: datetime, *, show_identity: bool = True) -> bytes:
+    """A4 landscape: the patient, when it was produced, then one row per event. Without
+    `show_identity` (a protected identity) the patient is named by internal id only."""
     from fpdf import FPDF  # imported here: only this export needs it
 
     pdf = FPDF(orientation="L", format="A4")
@@ -119,7 +120,9 @@ def patient_extract_pdf(patient, events: list[AuditEvent], role_label,
     pdf.cell(text=_("Patient log extract"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     patient_label, produced_label = _("Patient"), _("Produced")
-    for line in (f"{patient_label}: {patient.name}, {patient.display_identity}",
+    who = f"{patient.name}, {patient.display_identity}" if show_identity \
+        else _("Patient %(id)s", id=patient.id)
+    for line in (f"{patient_label}: {who}",
                  f"{produced_label}: {format_datetime_local(produced_at)}",
                  _("Every recorded access to the patient's data in the national MDK service: "
                    "who, when, from which unit and in which role."),

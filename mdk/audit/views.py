@@ -20,7 +20,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mdk.access import authorize
+from mdk.access import authorize, can
+from mdk.access.enforcement import shows_identity
 from mdk.audit import export, review
 from mdk.audit.forms import FilterForm, PatientChoiceForm, SampleForm, VerdictForm
 from mdk.audit.service import actor_from_request
@@ -99,7 +100,7 @@ def choose_patient():
         except FieldError as error:
             attach_error(form, error)
         else:
-            if patient is not None:
+            if patient is not None and can("patient.view", patient):
                 return redirect(url_for(".review", patient_id=patient.id))
             form.identity_number.errors = [_("No patient has this identity number.")]
             return _review_page(form, 404)
@@ -126,13 +127,16 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 
 @blp.get("/audit/patients/<int:patient_id>/extract.<any(csv, pdf):file_format>")
 def patient_extract(patient_id: int, file_format: str):
-    patient = authorize("audit.review", patients.get_patient(patient_id))
+    # A patient outside the coordinator's care areas is not found here either (404).
+    patient = authorize("patient.view", patients.get_patient(patient_id))
+    authorize("audit.review", patient)
     events = review.patient_extract(actor_from_request(), patient, file_format)
     name = f"log-extract-patient-{patient.id}"  # the id only: file names end up in logs
     if file_format == "csv":
         return _download(export.patient_extract_csv(events, _role_label),
                          "text/csv; charset=utf-8", f"{name}.csv")
-    pdf = export.patient_extract_pdf(patient, events, _role_label, utcnow())
+    pdf = export.patient_extract_pdf(patient, events, _role_label, utcnow(),
+                                     show_identity=shows_identity(patient))
     return _download(pdf, "application/pdf", f"{name}.pdf")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -62,6 +62,8 @@ PATIENT_KEYS = frozenset({"identity_kind", "identity_number", "issuer", "given_n
 CASE_KEYS = frozenset({"question", "case_type", "priority", "consent_recorded",
                        "contact_phone", "answers"})
 MOVE_KEYS = frozenset({"reason", "conference_id", "treating_unit_id"})
+NAME_MISMATCH = _l("The name does not match the patient registered with this identity number. "
+                   "Check the number and the name, or ask the MDK coordinator.")
 
 
 @dataclass(frozen=True)
@@ -295,9 +297,20 @@ def _patient_for(actor: Actor, data: Mapping[str, Any]) -> Patient:
     if patient is None:
         return patients.add_patient(actor, {key: data.get(key) for key in PATIENT_KEYS
                                              if key in data})
+    # The case page shows the registered name: it must be the one typed, or a number
+    # alone would reveal who it belongs to.
+    for field in ("family_name", "given_name"):
+        if _same_name(data.get(field)) != _same_name(getattr(patient, field)):
+            raise FieldError(field, NAME_MISMATCH)
     if data.get("protected_identity") is True and not patient.protected_identity:
         patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
     return patient
+
+
+def _same_name(value: object) -> str:
+    """A name as compared: case, spaces and hyphens aside (Anna-Karin = anna karin)."""
+    text = value if isinstance(value, str) else ""
+    return " ".join(text.replace("-", " ").casefold().split())
 
 
 def register_case(actor: Actor, principal: policy.Principal,
@@ -330,28 +343,28 @@ def register_case(actor: Actor, principal: policy.Principal,
 
 
 def _next_number(area: CareArea) -> str:
-    """AC-2026-0142: per area and (Swedish) year, from a counter row locked while it counts."""
+    """AC-2026-0142: per area and (Swedish) year. The counter moves in one UPDATE ...
+    RETURNING, which takes the row's write lock on every engine, so two referrals never
+    read the same value."""
     year = to_local(utcnow()).year
-    counter = _counter(area.key, year)
-    counter.last_value += 1
-    db.session.flush()
-    return f"{area.case_prefix or area.key.upper()}-{year}-{counter.last_value:04d}"
+    value = _bump(area.key, year)
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CaseNumberCounter(care_area=area.key, year=year, last_value=1))
+            value = 1
+        except IntegrityError:  # the year's first case, registered twice at once
+            value = _bump(area.key, year)
+    return f"{area.case_prefix or area.key.upper()}-{year}-{value:04d}"
 
 
-def _counter(area_key: str, year: int) -> CaseNumberCounter:
-    query = (select(CaseNumberCounter).where(CaseNumberCounter.care_area == area_key,
-                                             CaseNumberCounter.year == year)
-             .with_for_update())
-    counter = db.session.scalar(query)
-    if counter is not None:
-        return counter
-    try:
-        with db.session.begin_nested():
-            counter = CaseNumberCounter(care_area=area_key, year=year, last_value=0)
-            db.session.add(counter)
-    except IntegrityError:  # the year's first case, registered twice at once
-        counter = db.session.scalar(query)
-    return counter
+def _bump(area_key: str, year: int) -> int | None:
+    return db.session.scalar(
+        update(CaseNumberCounter)
+        .where(CaseNumberCounter.care_area == area_key, CaseNumberCounter.year == year)
+        .values(last_value=CaseNumberCounter.last_value + 1)
+        .returning(CaseNumberCounter.last_value),
+        execution_options={"synchronize_session": False})
 
 
 def update_case(actor: Actor, case: Case, data: Mapping[str, Any]) -> Case:
@@ -362,6 +375,8 @@ def update_case(actor: Actor, case: Case, data: Mapping[str, Any]) -> Case:
     if case.state not in EDITABLE:
         raise ConflictError("state", _l("The referral can only be changed while it is a draft "
                                         "or returned for completion."))
+    if isinstance(data.get("answers"), Mapping):  # merged: an answer left out is kept,
+        data = {**data, "answers": {**case.answers, **data["answers"]}}  # null removes it
     values = _clean_case_fields(care_area(case.care_area), data, partial=True)
     if "question" in values and values["question"] is None:
         values["question"] = ""
@@ -462,7 +477,8 @@ def agenda_size(conference_id: int) -> int:
 
 
 def _conference_for(area: CareArea, case: Case, raw: object, move: Move) -> Conference:
-    conference = db.session.get(Conference, raw) \
+    # Locked until commit, so two coordinators filling the last place run one at a time.
+    conference = db.session.get(Conference, raw, with_for_update=True) \
         if isinstance(raw, int) and not isinstance(raw, bool) else None
     if conference is None or conference.care_area != area.key:
         raise FieldError("conference_id", _l("Choose a meeting of this care area."))

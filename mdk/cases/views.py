@@ -156,9 +156,15 @@ def _conference_label(conference) -> str:
 def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
     service.read_case(actor_from_request(), case)
     area = care_areas()[case.care_area]
+    forms = _move_forms(case, failed)
+    # A move no longer offered (sent twice, or someone else was quicker) has no form left
+    # to carry its error: say it above the page.
+    lost = [] if failed is None or failed._prefix.rstrip("-") in forms else [
+        *failed.form_errors, *(message for messages in failed.errors.values()
+                               if isinstance(messages, list) for message in messages)]
     return render_template(
-        "cases/show.html", case=case, area=area, moves=MOVES,
-        forms=_move_forms(case, failed), warnings=service.eligibility_warnings(area, case.answers),
+        "cases/show.html", case=case, area=area, moves=MOVES, forms=forms, page_errors=lost,
+        warnings=service.eligibility_warnings(area, case.answers),
         issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from mdk.access import authorize, visible
+from mdk.access import authorize, can, visible
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.cases import service as cases
@@ -84,7 +84,8 @@ def search_patient():
         except FieldError as error:
             attach_error(form, error)
         else:
-            if patient is not None:
+            # One outside the user's scope answers as "not found": no probing by number.
+            if patient is not None and can("patient.view", patient):
                 return redirect(url_for(".show_patient", patient_id=patient.id))
             form.identity_number.errors = [_("No patient has this identity number.")]
             return render_template("patients/search.html", form=form), 404

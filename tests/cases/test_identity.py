@@ -180,6 +180,7 @@ def test_the_patient_page_through_any_of_their_cases(world):
         world.actor("crs_coordinator"), world.principal("crs_coordinator"), {
             "care_area": OTHER_AREA, "referring_unit_id": world.other_referring.id,
             "identity_kind": "national", "identity_number": NUMBERS[0],
+            "given_name": "Testpatient", "family_name": "Nummer0",
             "question": "Peritoneal carcinos: aktuell för CRS/HIPEC?", "case_type": "primary",
             "consent_recorded": True,
             "answers": {"primary_tumour": "colorectal", "previously_operated": False,

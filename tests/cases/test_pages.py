@@ -283,3 +283,68 @@ def test_the_start_page_counts_the_cases_to_attend_to_in_scope(app, world, brows
     assert count(referrer, "utkast, ej skickade") == 1
     assert "anmälda, att bedöma" not in referrer
     assert "Nummer" not in coordinator + referrer  # counts only, no patient
+
+
+def test_a_move_sent_twice_says_why_the_second_failed(app, world, browser):
+    with app.app_context():
+        case_id = refer(world).id
+        form = {"accept-conference_id": str(world.conference.id)}
+    coordinator = browser(world.people["coordinator"])
+    assert coordinator.post(f"/cases/{case_id}/moves/accept", data=form).status_code == 302
+    again = coordinator.post(f"/cases/{case_id}/moves/accept", data=form)
+    assert again.status_code == 422
+    assert "Det går inte att göra med ett ärende som är accepterat" in again.get_data(as_text=True)
+
+
+def test_a_patient_outside_scope_is_not_found_by_number_nor_in_the_log_extract(
+        app, world, browser):
+    """A CRS/HIPEC coordinator may not learn that an anal cancer referral's patient exists:
+    the search answers as for an unknown number, the log extract is 404."""
+    with app.app_context():
+        patient_id = refer(world, number_index=9, submit=False, protected_identity=True).patient_id
+    client = browser(world.people["crs_coordinator"])
+    known = client.post("/patients/search", data={"identity_kind": "national",
+                                                  "identity_number": _pnr(NUMBERS[9])})
+    unknown = client.post("/patients/search", data={"identity_kind": "national",
+                                                    "identity_number": _pnr(NUMBERS[19])})
+    assert known.status_code == unknown.status_code == 404
+    assert known.location is None
+    chosen = client.post("/audit/patient", data={"patient-identity_kind": "national",
+                                                 "patient-identity_number": _pnr(NUMBERS[9])})
+    assert chosen.status_code == 404 and chosen.location is None
+    for file_format in ("pdf", "csv"):
+        assert client.get(f"/audit/patients/{patient_id}/extract.{file_format}"
+                          ).status_code == 404
+
+
+def test_the_log_extract_names_a_protected_patient_by_id_only(app, world, browser):
+    import io
+
+    import pypdf
+
+    with app.app_context():
+        case = accept(world, refer(world, number_index=11, protected_identity=True,
+                                   family_name="Skyddad"))
+        patient_id = case.patient_id
+
+    def pdf_text(who: str) -> str:
+        response = browser(world.people[who]).get(f"/audit/patients/{patient_id}/extract.pdf")
+        assert response.status_code == 200
+        reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
+        return "".join(page.extract_text() for page in reader.pages)
+
+    assert "Skyddad" in pdf_text("coordinator")  # handles the case
+    other = pdf_text("other_coordinator")
+    assert "Skyddad" not in other and _pnr(NUMBERS[11]) not in other
+    assert f"Patient {patient_id}" in other
+
+
+def test_a_patch_of_some_answers_keeps_the_others(app, world, browser):
+    with app.app_context():
+        case_id = refer(world, submit=False).id
+    response = browser(world.people["referrer"]).client.patch(
+        f"/api/v1/cases/{case_id}", json={"answers": {"p16_status": "positive",
+                                                      "diagnosis_basis": None}})
+    assert response.status_code == 200
+    assert response.get_json()["answers"] == {"histology": "squamous_cell",
+                                              "p16_status": "positive"}

@@ -120,11 +120,21 @@ def test_lists_are_scoped_and_audited_per_case(world):
     assert ("case.read", theirs.patient_id) in _events(theirs)
 
 
-def test_an_existing_patient_is_reused_and_keeps_their_name(world):
+def test_an_existing_patient_is_reused_when_the_name_matches(world):
     first = refer(world)
-    second = refer(world, family_name="Annat", question="Återfall?", case_type="recurrence")
+    second = refer(world, family_name=" nummer0 ", question="Återfall?", case_type="recurrence")
     assert second.patient_id == first.patient_id
     assert second.patient.family_name == referral()["family_name"]
+
+
+def test_a_number_with_another_name_is_refused_and_reveals_no_name(world):
+    """Otherwise a referrer could type any personnummer and read the registered name off
+    their case page."""
+    refer(world, "other_referrer", given_name="Hemlig", family_name="Person")
+    with pytest.raises(FieldError) as error:
+        refer(world, given_name="Gissat", family_name="Person")
+    assert error.value.field == "given_name"
+    assert "Hemlig" not in str(error.value.message)
 
 
 def test_a_draft_is_not_disclosed_to_the_nhv_units_until_it_is_submitted(world):
