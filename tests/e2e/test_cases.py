@@ -14,7 +14,7 @@ from tests.e2e.conftest import ARTIFACTS, log_in_as
 
 pytestmark = pytest.mark.e2e
 
-NUMBER = fictitious_identity_numbers(1, seed=20261125)[0]
+NUMBER, OTHER_NUMBER = fictitious_identity_numbers(2, seed=20261125)
 PNR = f"{NUMBER[:8]}-{NUMBER[8:]}"
 
 
@@ -73,7 +73,9 @@ def test_a_referral_without_consent_names_the_field_and_keeps_what_was_typed(
     page = anonymous_page
     log_in_as(page, "referrer")
     page.goto("/cases/new")
-    page.get_by_label("Identitetsnummer", exact=True).fill(PNR)
+    # A patient of their own (the other test's patient has another name)
+    page.get_by_label("Identitetsnummer", exact=True).fill(OTHER_NUMBER)
+    page.get_by_label("Förnamn").fill("Testpatient")
     page.get_by_label("Efternamn").fill("Samtycke")
     page.get_by_label("Frågeställning till MDK").fill("Bedömning?")
     page.get_by_role("button", name="Skicka till MDK").click()
