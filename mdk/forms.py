@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from mdk.validation import MAX_ID, FieldError
+from mdk.validation import MAX_ID, FieldError, every_error
 
 
 def optional_int(value: object) -> int | None:
@@ -18,15 +18,17 @@ def optional_int(value: object) -> int | None:
     return None
 
 
-def attach_error(form: FlaskForm, error: FieldError) -> None:
-    """Show a service's field error next to that field (or above the form)."""
-    field = getattr(form, error.field, None)
-    if field is None:
-        form.form_errors.append(error.message)
-        return
-    if not isinstance(field.errors, list):
-        field.errors = list(field.errors)
-    field.errors.append(error.message)
+def attach_error(form: FlaskForm, error: FieldError, rename=lambda name: name) -> None:
+    """Show a service's field errors next to their fields (or above the form); `rename`
+    maps the service's field names to the form's."""
+    for one in every_error(error):
+        field = getattr(form, rename(one.field), None)
+        if field is None:
+            form.form_errors.append(one.message)
+            continue
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(one.message)
 
 
 def status_for(form: FlaskForm) -> int:

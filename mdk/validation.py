@@ -30,6 +30,44 @@ class FieldError(ValueError):
         self.message = message
 
 
+class FieldErrors(FieldError):
+    """Several fields wrong at once, so a long form shows every problem in one round. Acts
+    as its first error where one is expected; `errors` holds them all."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors
+        self.status = errors[0].status
+
+
+def every_error(error: FieldError) -> list[FieldError]:
+    return list(getattr(error, "errors", [error]))
+
+
+class Problems:
+    """Collects the FieldErrors of several checks: `check(rule, ...)` returns the rule's
+    value (None when it failed); `raise_any()` raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def check(self, rule, *args, **kwargs):
+        try:
+            return rule(*args, **kwargs)
+        except FieldError as error:
+            self.errors.extend(every_error(error))
+            return None
+
+    def add(self, error: FieldError) -> None:
+        self.errors.extend(every_error(error))
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FieldErrors(self.errors)
+
+
 class ConflictError(FieldError):
     """Input for `field` clashes with a saved row, e.g. a duplicate HSA-id (409)."""
 

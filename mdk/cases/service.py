@@ -46,6 +46,7 @@ from mdk.units.models import Unit
 from mdk.validation import (
     ConflictError,
     FieldError,
+    Problems,
     clean_bool,
     clean_phone,
     clean_text,
@@ -186,14 +187,15 @@ def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
         return {}
     if not isinstance(raw, Mapping):
         raise FieldError("answers", _l("Give the answers as an object of field keys."))
-    unknown = sorted(set(raw) - {item.key for item in area.referral_fields})
-    if unknown:
-        raise FieldError(f"answers.{unknown[0]}", _l("Unknown field."))
+    problems = Problems()
+    for key in sorted(set(raw) - {item.key for item in area.referral_fields}):
+        problems.add(FieldError(f"answers.{key}", _l("Unknown field.")))
     answers = {}
     for item in area.referral_fields:
-        value = _clean_answer(item, raw.get(item.key))
+        value = problems.check(_clean_answer, item, raw.get(item.key))
         if value is not None:
             answers[item.key] = value
+    problems.raise_any()
     return answers
 
 
@@ -240,8 +242,10 @@ def _hint_applies(hint: EligibilityHint, answers: Mapping[str, Any]) -> bool:
 
 # --- referring ----------------------------------------------------------------------------
 
-def _clean_case_fields(area: CareArea, data: Mapping[str, Any],
-                       partial: bool) -> dict[str, Any]:
+def _clean_case_fields(area: CareArea, data: Mapping[str, Any], partial: bool,
+                       problems: Problems) -> dict[str, Any]:
+    """The fields every referral has, each checked; the ones that fail go to `problems`
+    and are left out of the result."""
     rules = {
         "question": lambda v: clean_text(v, "question", max_length=QUESTION_LENGTH,
                                          required=False),
@@ -255,11 +259,11 @@ def _clean_case_fields(area: CareArea, data: Mapping[str, Any],
     }
     values = {}
     for name, rule in rules.items():
-        if name in data:
-            values[name] = rule(data[name])
-        elif not partial:
-            values[name] = rule(None)
-    if not partial and values["question"] is None:
+        if name in data or not partial:
+            value = problems.check(rule, data.get(name))
+            if value is not None or name in ("question", "contact_phone"):
+                values[name] = value
+    if values.get("question", "") is None:
         values["question"] = ""
     return values
 
@@ -288,20 +292,30 @@ def _referring_unit(principal: policy.Principal, area: CareArea, raw: object) ->
     return unit
 
 
-def _patient_for(actor: Actor, data: Mapping[str, Any]) -> Patient:
-    """The patient with the number given, or a new one. An existing patient keeps their
-    name; a referral can only add protection, never take it away."""
-    identity = patients.parse_identity(data.get("identity_kind", patients.NATIONAL),
-                                       data.get("identity_number"), data.get("issuer"))
-    patient = patients.patient_by_identity(identity)
+def _registered_patient(data: Mapping[str, Any], problems: Problems) -> Patient | None:
+    """The patient already registered with the number given (None: a new one), after
+    checking the number and the names. An existing patient is only referred with the name
+    registered for them: the case page shows that name, and a number alone must not reveal
+    whom it belongs to."""
+    identity = problems.check(patients.parse_identity,
+                              data.get("identity_kind", patients.NATIONAL),
+                              data.get("identity_number"), data.get("issuer"))
+    names = {field: problems.check(patients.PATIENT_FIELDS[field], data.get(field))
+             for field in ("given_name", "family_name")}
+    patient = patients.patient_by_identity(identity) if identity is not None else None
+    if patient is not None:
+        for field, name in names.items():
+            if name is not None and _same_name(name) != _same_name(getattr(patient, field)):
+                problems.add(FieldError(field, NAME_MISMATCH))
+    return patient
+
+
+def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None) -> Patient:
+    """The registered patient, or a new one. A referral can only add protection, never
+    take it away."""
     if patient is None:
         return patients.add_patient(actor, {key: data.get(key) for key in PATIENT_KEYS
                                              if key in data})
-    # The case page shows the registered name: it must be the one typed, or a number
-    # alone would reveal who it belongs to.
-    for field in ("family_name", "given_name"):
-        if _same_name(data.get(field)) != _same_name(getattr(patient, field)):
-            raise FieldError(field, NAME_MISMATCH)
     if data.get("protected_identity") is True and not patient.protected_identity:
         patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
     return patient
@@ -323,11 +337,17 @@ def register_case(actor: Actor, principal: policy.Principal,
     if unknown:
         raise FieldError(unknown[0], _l("Unknown field."))
     area = _area(data.get("care_area"))
-    unit = _referring_unit(principal, area, data.get("referring_unit_id"))
-    values = _clean_case_fields(area, data, partial=False)
-    submit = clean_bool(data.get("submit", False), "submit")
+    problems = Problems()  # every problem of the referral at once, not one per round
+    unit = problems.check(_referring_unit, principal, area, data.get("referring_unit_id"))
+    values = _clean_case_fields(area, data, False, problems)
+    submit = problems.check(clean_bool, data.get("submit", False), "submit")
+    registered = _registered_patient(data, problems)
+    if submit:
+        _check_complete(area, values.get("question"), values.get("consent_recorded"),
+                        values.get("answers", {}), problems)
+    problems.raise_any()
     with _all_or_nothing():
-        patient = _patient_for(actor, data)
+        patient = _patient_for(actor, data, registered)
         case = Case(care_area=area.key, patient=patient, referring_unit_id=unit.id,
                     contact_person_id=actor.person_id, created_by=actor.person_id,
                     number=_next_number(area), state="draft", **values)
@@ -377,9 +397,9 @@ def update_case(actor: Actor, case: Case, data: Mapping[str, Any]) -> Case:
                                         "or returned for completion."))
     if isinstance(data.get("answers"), Mapping):  # merged: an answer left out is kept,
         data = {**data, "answers": {**case.answers, **data["answers"]}}  # null removes it
-    values = _clean_case_fields(care_area(case.care_area), data, partial=True)
-    if "question" in values and values["question"] is None:
-        values["question"] = ""
+    problems = Problems()
+    values = _clean_case_fields(care_area(case.care_area), data, True, problems)
+    problems.raise_any()
     changed = sorted(name for name, value in values.items() if getattr(case, name) != value)
     for name in changed:
         setattr(case, name, values[name])
@@ -427,7 +447,9 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
     reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
                         required=move.needs_reason)
     if move.action == "submit":
-        _check_complete(area, case)
+        problems = Problems()
+        _check_complete(area, case.question, case.consent_recorded, case.answers, problems)
+        problems.raise_any()
     if move.needs_conference:
         case.conference = _conference_for(area, case, data.get("conference_id"), move)
     if "treating_unit_id" in data and move.needs_conference:
@@ -450,16 +472,17 @@ def _state_text(state: str) -> str:
     return str(STATE_LABELS.get(state, state)).lower()
 
 
-def _check_complete(area: CareArea, case: Case) -> None:
+def _check_complete(area: CareArea, question: str | None, consent: bool | None,
+                    answers: Mapping[str, Any], problems: Problems) -> None:
     """What a referral must hold before the MDK takes it: question, consent, required fields."""
-    if not (case.question or "").strip():
-        raise FieldError("question", _l("Write the question to the MDK."))
-    if not case.consent_recorded:
-        raise FieldError("consent_recorded", _l(
-            "Record the patient's consent to discussion at a national MDK."))
+    if not (question or "").strip():
+        problems.add(FieldError("question", _l("Write the question to the MDK.")))
+    if not consent:
+        problems.add(FieldError("consent_recorded", _l(
+            "Record the patient's consent to discussion at a national MDK.")))
     for item in area.referral_fields:
-        if item.required and case.answers.get(item.key) in (None, ""):
-            raise FieldError(f"answers.{item.key}", _l("Fill in this field."))
+        if item.required and answers.get(item.key) in (None, ""):
+            problems.add(FieldError(f"answers.{item.key}", _l("Fill in this field.")))
 
 
 def open_conferences(area_key: str, limit: int = 12) -> list[Conference]:

@@ -81,8 +81,7 @@ def _referral_form(area, formdata=None):
 
 
 def _attach(form, error: FieldError) -> None:
-    error.field = form_field_name(error.field)
-    attach_error(form, error)
+    attach_error(form, error, rename=form_field_name)
 
 
 @blp.route("/cases/new", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from mdk.units.schemas import (
     UnitQueryArgsSchema,
     UnitSchema,
 )
-from mdk.validation import FieldError
+from mdk.validation import FieldError, every_error
 
 providers_blp = Blueprint("api_providers", __name__, url_prefix="/api/v1/providers",
                           description="Care providers (vårdgivare)")
@@ -24,8 +24,10 @@ units_blp = Blueprint("api_units", __name__, url_prefix="/api/v1/units",
 
 def abort_for_field(error: FieldError):
     """A service's field error as a 422 (invalid) or 409 (conflict) naming the field."""
-    message = str(error.message)
-    abort(error.status, message=message, errors={"json": {error.field: [message]}})
+    fields: dict[str, list[str]] = {}
+    for one in every_error(error):
+        fields.setdefault(one.field, []).append(str(one.message))
+    abort(error.status, message=str(error.message), errors={"json": fields})
 
 
 @providers_blp.route("")

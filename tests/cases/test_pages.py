@@ -348,3 +348,18 @@ def test_a_patch_of_some_answers_keeps_the_others(app, world, browser):
     assert response.status_code == 200
     assert response.get_json()["answers"] == {"histology": "squamous_cell",
                                               "p16_status": "positive"}
+
+
+def test_every_problem_of_a_referral_is_shown_in_one_round(app, world, browser):
+    client = browser(world.people["referrer"])
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[12]), "submit_now": "1",
+            "given_name": "", "consent_recorded": "", "answer_histology": "",
+            "answer_who_performance_status": "två"}
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field in ("given_name", "consent_recorded", "answer_histology",
+                  "answer_who_performance_status"):
+        assert field_error(page, field), field
+    assert 'value="Kurativ behandling? MR och PET-DT bifogas."' in page or \
+        "Kurativ behandling? MR och PET-DT bifogas." in page  # what was typed stays
