@@ -41,6 +41,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "mdk" / "translations"),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -55,14 +56,15 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _bound_url_ids(app: Flask) -> None:
-    """`<int:...>` in a URL only matches a 64-bit database id: a larger number is a 404, not
-    an overflow error in the database driver."""
+    """`<int:...>` in a URL only matches a row id (1..MAX_ID, the columns' 32-bit integers):
+    a larger number is a 404, not an overflow error in the database driver."""
     from werkzeug.routing import IntegerConverter
 
     from mdk.validation import MAX_ID
 
     class DatabaseIdConverter(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("min", 1)
             kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 

@@ -50,11 +50,16 @@ class Settings:
     login_lockout_minutes: int = 30
     audit_retention_years: int = 5
     calendar_horizon_months: int = 12
+    max_request_mb: int = 30
     scheduler_registry: str = ""
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_mb * 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,7 +126,8 @@ def validate(settings: Settings) -> None:
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
-                 "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months"):
+                 "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months",
+                 "max_request_mb"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{env_name(name)} must be at least 1")
     if settings.is_production:

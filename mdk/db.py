@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, MetaData, func, or_
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
+from mdk.validation import refuse_control_characters
+
 # Stable constraint names, so Alembic migrations name the same thing the same way everywhere.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -65,15 +67,16 @@ updated_at = Annotated[
 SEARCH_MAX_LENGTH = 200
 
 
-def matching_any(query: str | None, *columns):
+def matching_any(query: str | None, *columns, field: str = "q"):
     """A WHERE clause for a search box: the text, case-insensitively, inside any column.
-    None when the box is empty. LIKE wildcards typed by the user are taken literally."""
+    None when the box is empty. LIKE wildcards typed by the user are taken literally; a
+    control character (a NUL breaks PostgreSQL) is a FieldError naming the box."""
     if not query or not query.strip():
         return None
+    refuse_control_characters(query, field)
     # A search box needs no more; SQLite refuses very long LIKE patterns.
     needle = query.strip().lower()[:SEARCH_MAX_LENGTH]
     return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
-
 
 
 def commit_keeping_loaded(session) -> None:

@@ -1,17 +1,73 @@
 """Extension instances, created once here and bound to the app in create_app()."""
 
+from http import HTTPStatus
+
+import flask_smorest
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from mdk.db import Base
+from mdk.schemas import ProblemSchema
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class BodyParser(FlaskParser):
+    """webargs reads JSON bodies with Flask's own request.get_json, so every unreadable body
+    (bad syntax, bad UTF-8, a number of more than 4,300 digits) fails in one place: the
+    request's on_json_loading_failed (mdk.core.errors), a 400 problem."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req) or not req.get_data(cache=True):
+            return core.missing
+        return req.get_json()
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every REST blueprint: parses bodies with BodyParser."""
+
+    ARGUMENTS_PARSER = BodyParser()
+
+
+class ProblemApi(flask_smorest.Api):
+    """The OpenAPI document tells what the API sends: errors as application/problem+json
+    with the Problem schema, and X-Pagination as the JSON text it is."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """flask-smorest's error response components (one per status, and the default),
+        with the problem content type: success responses stay application/json."""
+        for status in HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata as a JSON object in text: total, "
+                           "total_pages, first_page, last_page, page, previous_page, "
+                           "next_page",
+            "schema": {"type": "string",
+                       "example": '{"total": 42, "total_pages": 2, "first_page": 1, '
+                                  '"last_page": 2, "page": 1, "next_page": 2}'},
+        }, lazy=True)
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
-api = Api()
+api = ProblemApi()
 login_manager = LoginManager()

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from mdk.validation import MAX_ID, FieldError, every_error
+from mdk.validation import FieldError, every_error, parse_id
 
 
 def optional_int(value: object) -> int | None:
     """Coerce a select's value without raising: an unknown id becomes None, and the service
     then names the field (WTForms' own coerce error is English only)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
-        return value
-    return None
+    return parse_id(value)
 
 
 def attach_error(form: FlaskForm, error: FieldError, rename=lambda name: name) -> None:

@@ -7,6 +7,7 @@ with the field named. Messages are lazy, so they show in the reader's language.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
@@ -74,11 +75,33 @@ class ConflictError(FieldError):
     status = 409
 
 
+# Line breaks and tab belong in multi-line text (a question, a reason); no other control
+# character does (a NUL breaks PostgreSQL, and SQLite would store it), nor a lone surrogate
+# (it cannot be encoded for either database).
+LINE_BREAKS = frozenset("\n\r\t")
+CONTROL_CHARACTER_MESSAGE = _l("Remove the control character (such as NUL) from the text.")
+
+
+def has_control_character(text: str, *, multiline: bool = False) -> bool:
+    allowed = LINE_BREAKS if multiline else frozenset()
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed
+               for char in text)
+
+
+def refuse_control_characters(text: str, field: str, *, multiline: bool = False) -> str:
+    if has_control_character(text, multiline=multiline):
+        raise FieldError(field, CONTROL_CHARACTER_MESSAGE)
+    return text
+
+
 def clean_text(value: object, field: str, *, max_length: int,
-               required: bool = True) -> str | None:
+               required: bool = True, multiline: bool = False) -> str | None:
+    """Text of a form field or API property: trimmed, at most `max_length` characters, no
+    control characters (line breaks and tab allowed when `multiline`)."""
     text = value.strip() if isinstance(value, str) else ""
     if value is not None and not isinstance(value, str):
         raise FieldError(field, _l("Enter text."))
+    refuse_control_characters(text, field, multiline=multiline)
     if not text:
         if required:
             raise FieldError(field, _l("Fill in this field."))
@@ -144,16 +167,30 @@ def clean_bool(value: object, field: str) -> bool:
     raise FieldError(field, _l("Choose yes or no."))
 
 
-# Ids are 64-bit database integers; a larger number is "no such row", not an overflow error.
-MAX_ID = 2**63 - 1
+# Row ids are the columns' 32-bit integers (PostgreSQL `integer`): a larger number is "no
+# such row" (404, or an error naming the field), never an overflow error in the driver. The
+# one id rule: the URL converter, the API's id fields and the forms' id parser all use it.
+MAX_ID = 2**31 - 1
 # Dates the service plans and logs: far enough either way, and safe for date arithmetic.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
+def parse_id(value: object) -> int | None:
+    """A row id from a number or the digits of a form or query value; None when it cannot
+    be one (not a whole number, below 1 or above MAX_ID)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() \
+            and len(value) <= len(str(MAX_ID)):
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 def clean_id(value: object, field: str, message) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+    number = parse_id(value) if isinstance(value, int) else None
+    if number is None:
         raise FieldError(field, message)
-    return value
+    return number
 
 
 def parse_day(value: object, field: str) -> date:

@@ -21,7 +21,7 @@ from mdk.audit import service as audit
 from mdk.audit.models import REVIEW_OUTCOMES, AuditEvent, AuditReview
 from mdk.audit.service import Actor
 from mdk.extensions import db
-from mdk.validation import FieldError, clean_text, parse_day
+from mdk.validation import FieldError, clean_text, parse_day, parse_id
 
 PAGE_SIZE = 50
 MAX_SAMPLE = 200
@@ -74,13 +74,8 @@ class Sample:
 def _optional_id(value: object, field: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
-        number = int(value)
-    else:
-        raise FieldError(field, WHOLE_NUMBER)
-    if number < 1:
+    number = parse_id(value)  # the one id rule (also bounds page, size and seed)
+    if number is None:
         raise FieldError(field, WHOLE_NUMBER)
     return number
 
@@ -241,7 +236,8 @@ def record_verdict(actor: Actor, event_id: object, outcome: object, comment: obj
         raise FieldError("event_id", _l("This event no longer exists."))
     if outcome not in REVIEW_OUTCOMES:
         raise FieldError("outcome", _l("Choose OK or needs follow-up."))
-    comment = clean_text(comment, "comment", max_length=2000, required=False)
+    comment = clean_text(comment, "comment", max_length=2000, required=False,
+                         multiline=True)
     if comment and audit.looks_like_identity_number(comment):
         raise FieldError("comment", _l("Write the comment without identity numbers."))
     if outcome == "follow_up" and comment is None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from mdk.access import authorize
 from mdk.care_areas import service
 from mdk.care_areas.schemas import CareAreaSchema, CareAreaSummarySchema
+from mdk.extensions import Blueprint
 
 blp = Blueprint("care_areas_api", __name__, url_prefix="/api/v1/care-areas",
                 description="Care areas as configured (one file per NHV care area).")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 
 from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
@@ -25,7 +24,7 @@ from mdk.cases.schemas import (
     CaseSummarySchema,
 )
 from mdk.cases.workflow import MOVES
-from mdk.extensions import db
+from mdk.extensions import Blueprint, db
 from mdk.units.api import abort_for_field
 from mdk.validation import FieldError
 

@@ -205,7 +205,8 @@ def _clean_answer(item: ReferralField, value: object) -> Any:
         return None
     if item.type in ("text", "long_text"):
         limit = ANSWER_TEXT_LENGTH if item.type == "text" else ANSWER_LONG_TEXT_LENGTH
-        return clean_text(value, field, max_length=limit, required=False)
+        return clean_text(value, field, max_length=limit, required=False,
+                          multiline=item.type == "long_text")
     if item.type == "integer":
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
@@ -248,7 +249,7 @@ def _clean_case_fields(area: CareArea, data: Mapping[str, Any], partial: bool,
     and are left out of the result."""
     rules = {
         "question": lambda v: clean_text(v, "question", max_length=QUESTION_LENGTH,
-                                         required=False),
+                                         required=False, multiline=True),
         "case_type": lambda v: _choice(v, "case_type", CASE_TYPES),
         "priority": lambda v: _choice(v if v not in (None, "") else "normal", "priority",
                                       PRIORITIES),
@@ -445,7 +446,7 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
                                         state=_state_text(case.state)))
     area = care_area(case.care_area)
     reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
-                        required=move.needs_reason)
+                        required=move.needs_reason, multiline=True)
     if move.action == "submit":
         problems = Problems()
         _check_complete(area, case.question, case.consent_recorded, case.answers, problems)

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import json
+
+from flask import Flask, Request, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from mdk.validation import FieldError, every_error
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+
+class ProblemRequest(Request):
+    """Any JSON body that cannot be read is the client's 400, whatever the parser's reason:
+    bad syntax, bad UTF-8, or a number longer than Python converts (4,300 digits; its
+    ValueError is not a JSONDecodeError)."""
+
+    def on_json_loading_failed(self, e: ValueError | None):
+        if e is None:
+            return super().on_json_loading_failed(e)  # not JSON at all: 415
+        if isinstance(e, json.JSONDecodeError):
+            reason = f"{e.msg} at character {e.pos}"
+        elif isinstance(e, UnicodeDecodeError):
+            reason = "it is not UTF-8"
+        else:
+            reason = "a number in it has too many digits"
+        raise BadRequest(f"The JSON body could not be read: {reason}.") from e
 
 
 def _wants_json() -> bool:
@@ -27,8 +50,14 @@ def _problem(status: int, title: str, detail: str | None = None, data: dict | No
             body["detail"] = _fields_detail(body["errors"])
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_MIMETYPE
     return response
+
+
+def _field_location(field: str) -> str:
+    if field in request.args:
+        return "query"
+    return "json" if request.is_json else "form"
 
 
 def _fields_detail(errors: dict) -> str:
@@ -39,6 +68,8 @@ def _fields_detail(errors: dict) -> str:
 
 
 def register(app: Flask) -> None:
+    app.request_class = ProblemRequest
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         message = _("The form had expired or was sent from elsewhere. Please try again.")
@@ -55,6 +86,7 @@ def register(app: Flask) -> None:
             403: _("You do not have access to this. Ask your administrator if you need it."),
             404: _("The page does not exist, or you may not see it."),
             405: _("That action is not possible here."),
+            413: _("What you sent is too large."),
         }
         message = messages.get(error.code, error.description)
         return render_template("core/error.html", status=error.code, message=message), error.code
@@ -67,10 +99,36 @@ def register(app: Flask) -> None:
             return _problem(400, "Bad Request", "The JSON body is nested too deeply.")
         return unexpected_error(error)
 
+    @app.errorhandler(FieldError)
+    def field_error(error: FieldError):
+        # A field rule broken where no form catches it (e.g. a search box's control
+        # character): the client's mistake, named, never a 500.
+        if _wants_json():
+            fields: dict[str, list[str]] = {}
+            for one in every_error(error):
+                fields.setdefault(one.field, []).append(str(one.message))
+            return _problem(error.status, "Unprocessable Entity" if error.status == 422
+                            else "Conflict", str(error.message),
+                            {"message": str(error.message),
+                             "errors": {_field_location(error.field): fields}})
+        return render_template("core/error.html", status=400, message=error.message), 400
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # After a failed statement the session's transaction is dead: the error page (its
+        # menu reads current_user) needs a live one, or gunicorn sends a bare 500.
+        _roll_back_session()
         if _wants_json():
             return _problem(500, "Internal Server Error")
         message = _("Something went wrong on our side. Nothing you saved before was lost.")
         return render_template("core/error.html", status=500, message=message), 500
+
+
+def _roll_back_session() -> None:
+    from mdk.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # a broken connection: the page must still be shown
+        current_app.logger.exception("rollback after an unhandled error failed")

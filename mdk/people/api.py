@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from mdk.access import authorize, may_place, visible
+from mdk.extensions import Blueprint
 from mdk.people import service
 from mdk.people.forms import UNIT_NOT_YOURS
 from mdk.people.schemas import PersonPatchSchema, PersonQueryArgsSchema, PersonSchema

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from mdk.access import authorize, visible
+from mdk.extensions import Blueprint
 from mdk.units import service
 from mdk.units.schemas import (
     ProviderPatchSchema,

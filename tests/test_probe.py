@@ -1,0 +1,335 @@
+"""A probe of every id route, API operation and HTML form, generated from the app itself (the
+URL map, the OpenAPI document, the rendered forms), never listed by hand: ids beyond the
+columns' 32 bits, a NUL in every text, integers of 5,000 digits. The answer is a 4xx (a
+problem for the API, a form error for a page), never a 500. Run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from mdk.cases.models import Case
+from mdk.conferences.models import Conference
+from mdk.core.security import HEADERS
+from mdk.extensions import db
+from mdk.people.models import Absence, Person
+from mdk.validation import MAX_ID
+from tests.access.helpers import csrf_token, load_demo_people
+from tests.support import log_in
+from tests.units.factories import field_error
+
+BEYOND_32_BITS = 2**31
+LARGEST_64_BIT = 2**63 - 1
+HUGE_INTEGER = "9" * 5000  # beyond Python's 4,300-digit int-string conversion limit
+NUL_TEXT = "Probe\x00text"
+PROBLEM = "application/problem+json"
+
+
+# --- data for the walk ---------------------------------------------------------------------
+
+@pytest.fixture()
+def demo(app):
+    """The demo data (rolled back after): role -> person id."""
+    return load_demo_people(app)
+
+
+@pytest.fixture()
+def walkers(app, demo):
+    """A logged-in admin and a coordinator of the demo (each with a CSRF token)."""
+    clients = {}
+    for role in ("admin", "coordinator"):
+        client = app.test_client()
+        with app.app_context():
+            person = db.session.get(Person, demo[role])
+        log_in(client, person)
+        clients[role] = (client, csrf_token(client))
+    return clients
+
+
+def _real_values(app, person_id: int) -> dict[str, object]:
+    """Real values for URL variables, in the walker's scope, so a route reaches its service
+    and its forms, not only its 404."""
+    with app.app_context():
+        walker = db.session.get(Person, person_id)
+        area = walker.role_grants[0].care_area
+
+        def first(column, *where):
+            return db.session.scalars(select(column).where(*where).order_by(column)).first()
+
+        case = db.session.get(Case, first(Case.id, Case.care_area == area,
+                                          Case.state == "submitted"))
+        return {"unit_id": walker.unit_id, "provider_id": walker.unit.provider_id,
+                "person_id": walker.id, "grant_id": walker.role_grants[0].id,
+                "absence_id": first(Absence.id) or 1, "patient_id": case.patient_id,
+                "conference_id": first(Conference.id, Conference.care_area == area),
+                "case_id": case.id, "event_id": 1, "key": area, "area_key": area,
+                "month": "2026-12", "file_format": "csv", "move": "withdraw",
+                "filename": "css/mdk.css"}
+
+
+def _id_rules(app):
+    """(rule, its id variables) for every rule with an `<int:...>` variable."""
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, converter in rule._converters.items()
+               if converter.__class__.__name__ == "DatabaseIdConverter"]
+        if ids:
+            yield rule, ids
+
+
+def _build(rule, values: dict[str, object]) -> str:
+    return re.sub(r"<(?:[^:>]+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m[1]]), rule.rule)
+
+
+def _send(client, token: str, method: str, url: str):
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={} if method != "GET" else None)
+    return client.open(url, method=method, data={"csrf_token": token} if method != "GET"
+                       else None)
+
+
+# --- ids: the URL map -------------------------------------------------------------------------
+
+def test_every_id_route_answers_404_beyond_the_columns_never_500(app, demo, walkers):
+    wrong = []
+    for role, (client, token) in walkers.items():
+        values = _real_values(app, demo[role])
+        for rule, ids in _id_rules(app):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for number in (BEYOND_32_BITS, LARGEST_64_BIT, MAX_ID):
+                    for name in ids:  # one id out of range at a time, the others real
+                        url = _build(rule, {**values, name: number})
+                        response = _send(client, token, method, url)
+                        expected = {404} if number > MAX_ID else set(range(300, 500))
+                        if response.status_code not in expected:
+                            wrong.append(f"{role} {method} {url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_id_rule_is_the_columns_rule(app):
+    from mdk.forms import optional_int
+    from mdk.validation import parse_id
+
+    assert MAX_ID == 2**31 - 1
+    assert parse_id(str(MAX_ID)) == MAX_ID == optional_int(MAX_ID)
+    assert parse_id(str(BEYOND_32_BITS)) is None and optional_int(BEYOND_32_BITS) is None
+    assert parse_id("0") is None and parse_id(True) is None and parse_id("1e3") is None
+
+
+# --- the API: the OpenAPI document ------------------------------------------------------------
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "patch", "put", "delete"):
+                yield path, method, operation
+
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def _body_properties(document: dict, operation: dict) -> dict[str, dict]:
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return {}
+    schema = _resolve(document, content["application/json"]["schema"])
+    return {name: _resolve(document, prop) for name, prop in schema.get("properties", {}).items()
+            if not prop.get("readOnly")}
+
+
+def _api_path(path: str, values: dict[str, object]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m[1]]), path)
+
+
+def _is_problem(response) -> bool:
+    return 400 <= response.status_code < 500 and response.mimetype == PROBLEM
+
+
+def _bad_bodies(properties: dict[str, dict]):
+    """(what, raw JSON body) for each property: a NUL in text, too big an integer."""
+    for name, prop in properties.items():
+        kind = prop.get("type")
+        if kind == "string":
+            yield f"{name}=NUL", json.dumps({name: NUL_TEXT})
+        elif kind == "integer":
+            yield f"{name}=2^31", json.dumps({name: BEYOND_32_BITS})
+            yield f"{name}=5000 digits", f'{{"{name}": {HUGE_INTEGER}}}'
+        elif kind == "object" and prop.get("additionalProperties") is not False:
+            # a map of answers: its values are text too
+            yield f"{name}.*=NUL", json.dumps({name: {"probe": NUL_TEXT}})
+
+
+def _bad_queries(operation: dict):
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query":
+            continue
+        name, schema = parameter["name"], parameter["schema"]
+        kind = schema.get("items", schema).get("type")
+        if kind == "string":
+            yield {name: NUL_TEXT}
+        elif kind == "integer":
+            yield {name: HUGE_INTEGER}
+            if "maximum" in schema:
+                yield {name: schema["maximum"] + 1}
+
+
+def test_every_api_operation_refuses_nul_and_huge_numbers_as_a_problem(app, demo, walkers):
+    values = _real_values(app, demo["coordinator"])
+    client, _token = walkers["coordinator"]
+    document = client.get("/api/openapi.json").json
+    wrong = []
+    probes = 0
+    for path, method, operation in _operations(document):
+        url = _api_path(path, values)
+        for what, body in _bad_bodies(_body_properties(document, operation)):
+            response = client.open(url, method=method.upper(), data=body,
+                                   content_type="application/json")
+            probes += 1
+            if not _is_problem(response):
+                wrong.append(f"{method.upper()} {path} {what}: {response.status_code} "
+                             f"{response.mimetype}")
+        for query in _bad_queries(operation):
+            response = client.open(f"{url}?{urlencode(query)}", method=method.upper())
+            probes += 1
+            if not _is_problem(response):
+                wrong.append(f"{method.upper()} {path}?{list(query)[0]}: "
+                             f"{response.status_code} {response.mimetype}")
+
+    assert probes > 40  # the walk found the operations
+    assert not wrong, "\n".join(wrong)
+
+
+# --- the HTML forms: as rendered ---------------------------------------------------------------
+
+TEXT_INPUTS = {"text", "email", "url", "date", "time", "week", "search", "tel", "number", None}
+
+
+class _Forms(HTMLParser):
+    """Every <form> of a page: action, method, and its fields with their shown values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action") or "", "fields": {},
+                               "text": [], "method": (attrs.get("method") or "get").lower()})
+        elif not self.forms:
+            return
+        form = self.forms[-1] if self.forms else None
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    form["fields"][name] = attrs.get("value", "y")
+            elif kind != "submit":
+                form["fields"][name] = attrs.get("value", "")
+                if kind in TEXT_INPUTS:
+                    form["text"].append(name)
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            if "selected" in attrs or self._select not in form["fields"]:
+                form["fields"][self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            form["fields"][name] = ""
+            form["text"].append(name)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea] += data
+
+
+def _html_pages(app, values):
+    """Every HTML page a GET shows (no API, no files), with real ids."""
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.rule.startswith(("/api", "/static")):
+            yield _build(rule, values)
+
+
+def test_every_form_refuses_a_nul_in_each_text_field_with_a_form_error(app, demo, walkers):
+    wrong, probes, seen = [], 0, set()
+    for role, (client, token) in walkers.items():
+        for page in _html_pages(app, _real_values(app, demo[role])):
+            response = client.get(page)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            parser = _Forms()
+            parser.feed(response.get_data(as_text=True))
+            for form in parser.forms:
+                action = form["action"] or page
+                if action in ("/logout", "/language") or (action, form["method"]) in seen:
+                    continue
+                seen.add((action, form["method"]))
+                if not form["text"]:
+                    continue  # nothing to type into (a delete button)
+                form["complete"] = _complete(client, token, form, action)
+                for field in form["text"]:
+                    probes += 1
+                    answer = _submit(client, token, form, action, field)
+                    if answer is not None:
+                        wrong.append(f"{role} {form['method'].upper()} {action} {field}: "
+                                     f"{answer}")
+    assert probes > 50  # the walk found the forms
+    assert not wrong, "\n".join(wrong)
+
+
+def _submit(client, token: str, form: dict, action: str, field: str) -> str | None:
+    """Send the form as shown with a NUL in `field`; what is wrong with the answer, or None.
+    A post is shown again (200/422) — with the error at the field when the form as shown
+    was complete, so nothing else stops it first; a search answers 400/422."""
+    data = {**form["fields"], field: NUL_TEXT}
+    if form["method"] == "get":
+        answer = client.get(f"{urlsplit(action).path}?{urlencode(data)}")
+        return None if answer.status_code in (400, 422) else str(answer.status_code)
+    answer = client.post(action, data={**data, "csrf_token": token})
+    if answer.status_code not in (200, 422):
+        return str(answer.status_code)
+    if form["complete"] and field_error(answer.get_data(as_text=True), field) is None:
+        return f"{answer.status_code} without an error at the field"
+    return None
+
+
+def _complete(client, token: str, form: dict, action: str) -> bool:
+    """The form as shown is accepted (a redirect; rolled back with the test)."""
+    if form["method"] != "post":
+        return False
+    return client.post(action, data={**form["fields"], "csrf_token": token}).status_code == 302
+
+
+# --- a failed statement still gets the Swedish error page, with every header ------------------
+
+def test_a_database_error_still_shows_the_error_page_with_every_security_header(
+        app, client, monkeypatch):
+    from sqlalchemy import text
+
+    def broken_view():
+        db.session.execute(text("SELECT no_such_column FROM no_such_table"))
+
+    monkeypatch.setitem(app.view_functions, "core.index", broken_view)
+    response = client.get("/")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Något gick fel" in page
+    for name, value in HEADERS.items():
+        assert response.headers.get(name) == value, name
