@@ -21,7 +21,8 @@ class Text(fields.String):
 
     def __init__(self, *, multiline: bool = False, max_length: int | None = None,
                  **kwargs) -> None:
-        validators = list(kwargs.pop("validate", None) or [])
+        validators = kwargs.pop("validate", None) or []
+        validators = list(validators) if isinstance(validators, list | tuple) else [validators]
         if max_length is not None:
             validators.append(validate.Length(max=max_length))
         super().__init__(validate=validators, **kwargs)

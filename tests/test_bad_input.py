@@ -3,6 +3,7 @@ a failed statement's values stay out of the logs."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -71,3 +72,115 @@ def test_json_nested_too_deeply_is_a_400_problem(client, path):
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert "nested too deeply" in response.json["detail"]
+
+
+# --- issue 9: control characters, big integers, body size, the OpenAPI document ------------
+
+@pytest.mark.parametrize("path", ["/cases?q=%00", "/units?q=a%00b", "/people?q=%00"])
+def test_a_nul_in_a_search_box_is_a_400_page_saying_why(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "styrtecknet" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units?q=%00", "/api/v1/people?q=%00",
+                                  "/api/v1/cases?q=%00"])
+def test_a_nul_in_an_api_search_is_a_422_problem_naming_q(client, path):
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "q" in response.json["errors"]["query"]
+
+
+def test_the_text_rule_refuses_control_characters_naming_the_field(app):
+    from mdk.validation import FieldError, clean_text
+
+    for value in ("a\x00b", "a\x1bb", "a\nb", "a\ud800b"):
+        with app.test_request_context(), pytest.raises(FieldError) as caught:
+            clean_text(value, "name", max_length=50)
+        assert caught.value.field == "name"
+    assert clean_text("Rad ett\r\nrad\ttvå", "question", max_length=50,
+                      multiline=True) == "Rad ett\r\nrad\ttvå"
+    with pytest.raises(FieldError):
+        clean_text("a\x00b", "question", max_length=50, multiline=True)
+
+
+def test_a_nul_in_a_json_body_is_a_422_problem_naming_the_field(client):
+    response = client.post("/api/v1/providers", json={"name": "Region\x00", "is_private": False,
+                                                      "organisation_number": "232100-0016"})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "name" in response.json["errors"]["json"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units", "/api/v1/cases", "/api/v1/people"])
+def test_a_json_integer_of_5000_digits_is_a_400_problem(client, path):
+    response = client.post(path, data='{"unit_id": ' + "9" * 5000 + "}",
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "too many digits" in response.json["detail"]
+
+
+def test_malformed_json_is_a_400_problem(client):
+    response = client.post("/api/v1/units", data='{"name": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
+def test_an_id_beyond_32_bits_in_a_json_body_is_a_422_naming_the_field(client):
+    response = client.post("/api/v1/people", json={"name": "A", "email": "a@region.example",
+                                                   "unit_id": 2**31})
+    assert response.status_code == 422
+    assert "unit_id" in response.json["errors"]["json"]
+
+
+def test_the_body_limit_is_the_setting(app):
+    from mdk.config import load_settings
+
+    assert app.config["MAX_CONTENT_LENGTH"] == 30 * 1024 * 1024
+    assert load_settings(environ={"MDK_MAX_REQUEST_MB": "5"}).max_request_bytes == 5 * 2**20
+
+
+def test_a_body_over_the_limit_is_a_413_problem_or_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    body = '{"name": "' + "a" * 4096 + '"}'
+    response = client.post("/api/v1/units", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    page = client.post("/units/new", data={"name": "a" * 4096})
+    assert page.status_code == 413
+    assert "för stort" in page.get_data(as_text=True)
+
+
+def test_the_openapi_document_is_valid_and_true_to_the_api(client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/openapi.json").json
+    validate(document)
+    components = document["components"]
+    problem = components["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(problem) == ["application/problem+json"]
+    assert problem["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+    assert set(components["schemas"]["Problem"]["properties"]) >= {
+        "type", "title", "status", "detail", "errors"}
+    assert components["headers"]["PAGINATION"]["schema"]["type"] == "string"
+    response = client.get("/api/v1/cases")
+    assert isinstance(json.loads(response.headers["X-Pagination"]), dict)
+    assert {"name", "short_name", "hsa_id", "provider_id", "mailbox", "phone"} <= set(
+        components["schemas"]["Unit"]["required"])
+    assert "required" not in components["schemas"]["UnitPatch"]
+    assert {"care_area", "identity_number", "case_type"} <= set(
+        components["schemas"]["CaseCreate"]["required"])
+    unit_id = components["schemas"]["Person"]["properties"]["unit_id"]
+    assert (unit_id["minimum"], unit_id["maximum"]) == (1, 2**31 - 1)
+    assert components["schemas"]["Unit"]["properties"]["short_name"]["maxLength"] == 40
+
+
+def test_every_api_error_is_sent_as_the_problem_it_is_documented_as(client):
+    for response in (client.get("/api/v1/units/2147483647"),
+                     client.get("/api/v1/cases?conference_id=0"),
+                     client.post("/api/v1/units", json={})):
+        assert response.status_code in (404, 422)
+        assert response.mimetype == "application/problem+json"
+        assert {"title", "status"} <= set(response.json)

@@ -321,10 +321,12 @@ def _complete(client, token: str, form: dict, action: str) -> bool:
 
 def test_a_database_error_still_shows_the_error_page_with_every_security_header(
         app, client, monkeypatch):
-    from sqlalchemy import text
+    from mdk.units.models import CareProvider
 
     def broken_view():
-        db.session.execute(text("SELECT no_such_column FROM no_such_table"))
+        db.session.commit()  # expires the loaded rows: the page must read current_user again
+        db.session.add(CareProvider(name=None, organisation_number=None))  # NOT NULL
+        db.session.flush()
 
     monkeypatch.setitem(app.view_functions, "core.index", broken_view)
     response = client.get("/")

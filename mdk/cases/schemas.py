@@ -20,9 +20,9 @@ from marshmallow.utils import missing
 from mdk.access import policy
 from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
-from mdk.cases.models import STATES, Case
+from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
-from mdk.schemas import database_id
+from mdk.schemas import Text, database_id
 
 
 def patient_schema_for(principal: policy.Principal, case: Case) -> type[Schema]:
@@ -160,14 +160,15 @@ class AnswerValue(fields.Field):
 
 
 class CaseFieldsSchema(Schema):
-    """What the referrer says about the case (create and PATCH)."""
+    """What the referrer says about the case (create and PATCH). Enumerations are checked
+    by the service (so a referral reports all its problems at once); declared here."""
 
-    question = fields.String(allow_none=True)
-    case_type = fields.String(metadata={"description": "primary, recurrence, second_opinion, "
-                                                       "complication, follow_up or other"})
-    priority = fields.String(allow_none=True, metadata={"description": "normal or urgent"})
+    question = Text(allow_none=True, multiline=True, max_length=QUESTION_LENGTH)
+    case_type = Text(metadata={"enum": list(CASE_TYPES)})
+    priority = Text(allow_none=True, metadata={"enum": list(PRIORITIES),
+                                                "description": "default normal"})
     consent_recorded = fields.Boolean(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
+    contact_phone = Text(allow_none=True, max_length=40)
     answers = fields.Dict(keys=fields.String(), values=AnswerValue(allow_none=True),
                           allow_none=True,
                           metadata={"description": "the care area's referral fields, by key "
@@ -175,14 +176,17 @@ class CaseFieldsSchema(Schema):
 
 
 class CaseCreateSchema(CaseFieldsSchema):
-    care_area = fields.String()
+    care_area = Text(required=True, metadata={"description": "GET /api/v1/care-areas"})
+    case_type = Text(required=True, metadata={"enum": list(CASE_TYPES)})
     referring_unit_id = database_id(allow_none=True, metadata={
         "description": "default: the referrer's one unit in the care area"})
-    identity_kind = fields.String(metadata={"description": "national (default) or reservnummer"})
-    identity_number = fields.String(metadata={"description": "sent in the body, never a URL"})
-    issuer = fields.String(allow_none=True, metadata={"description": "reservnummer region"})
-    given_name = fields.String(allow_none=True)
-    family_name = fields.String(allow_none=True)
+    identity_kind = Text(metadata={"enum": ["national", "reservnummer"],
+                                   "description": "default national"})
+    identity_number = Text(required=True,
+                           metadata={"description": "sent in the body, never a URL"})
+    issuer = Text(allow_none=True, metadata={"description": "reservnummer region"})
+    given_name = Text(allow_none=True, max_length=100)
+    family_name = Text(allow_none=True, max_length=100)
     protected_identity = fields.Boolean()
     submit = fields.Boolean(metadata={"description": "submit to the MDK at once (default: "
                                                      "a draft)"})
@@ -194,9 +198,9 @@ class CasePatchSchema(CaseFieldsSchema):
 
 class CaseMoveSchema(Schema):
     # Not required here: a missing or unknown action is refused (422) after the access check.
-    action = fields.String(allow_none=True, metadata={
-        "description": "submit, accept, return, decline, defer or withdraw"})
-    reason = fields.String(allow_none=True)
+    action = Text(allow_none=True, metadata={
+        "enum": ["submit", "accept", "return", "decline", "defer", "withdraw"]})
+    reason = Text(allow_none=True, multiline=True, max_length=REASON_LENGTH)
     conference_id = database_id(allow_none=True)
     treating_unit_id = database_id(allow_none=True)
 
@@ -220,7 +224,7 @@ class StateList(fields.List):
 
 
 class CaseQueryArgsSchema(Schema):
-    area = fields.String(validate=_known_area)
+    area = Text(validate=_known_area)
     state = StateList(metadata={"description": "repeatable, or comma-separated"})
-    q = fields.String(metadata={"description": "part of the case number"})
+    q = Text(metadata={"description": "part of the case number"})
     conference_id = database_id()

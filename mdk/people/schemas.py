@@ -4,32 +4,34 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from mdk.schemas import database_id
+from mdk.hsa import HSA_ID_MAX_LENGTH
+from mdk.schemas import Text, database_id
 
 
 class RoleGrantSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = database_id(dump_only=True)
     role = fields.String()
     care_area = fields.String()
     unit_id = database_id()
 
 
 class AbsenceSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = database_id(dump_only=True)
     first_day = fields.Date()
     last_day = fields.Date()
     reason = fields.String(allow_none=True)
 
 
 class PersonSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String()
-    email = fields.String(metadata={"description": "unique, stored in lower case"})
-    hsa_id = fields.String(allow_none=True)
-    title = fields.String(allow_none=True)
-    unit_id = database_id()
+    id = database_id(dump_only=True)
+    name = Text(required=True, max_length=200)
+    email = Text(required=True, max_length=254,
+                 metadata={"description": "unique, stored in lower case"})
+    hsa_id = Text(allow_none=True, max_length=HSA_ID_MAX_LENGTH)
+    title = Text(allow_none=True, max_length=200)
+    unit_id = database_id(required=True)
     active = fields.Boolean()
-    competences = fields.List(fields.String(), attribute="competence_keys",
+    competences = fields.List(Text(), attribute="competence_keys",
                               data_key="competences",
                               metadata={"description": "keys of config/competences.toml"})
     role_grants = fields.List(fields.Nested(RoleGrantSchema), dump_only=True)
@@ -39,7 +41,7 @@ class PersonSchema(Schema):
 
 
 class PersonQueryArgsSchema(Schema):
-    q = fields.String()
+    q = Text(metadata={"description": "part of a name, e-mail address or unit"})
     unit_id = database_id()
 
 

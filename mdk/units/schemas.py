@@ -5,30 +5,34 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from mdk.schemas import database_id
+from mdk.hsa import HSA_ID_MAX_LENGTH
+from mdk.schemas import Text, database_id
 from mdk.units.service import UNIT_KINDS, nhv_areas_by_hsa_id
 
 
 class ProviderSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String()
-    organisation_number = fields.String(metadata={"example": "232100-0016"})
-    hsa_id = fields.String(allow_none=True)
+    id = database_id(dump_only=True)
+    name = Text(required=True, max_length=200)
+    organisation_number = Text(required=True, max_length=11,
+                               metadata={"example": "232100-0016"})
+    hsa_id = Text(allow_none=True, max_length=HSA_ID_MAX_LENGTH)
     is_private = fields.Boolean()
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 class UnitSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String()
-    short_name = fields.String()
-    hsa_id = fields.String(metadata={"example": "SE2321000016-AC01"})
-    provider_id = database_id()
-    mailbox = fields.String(metadata={"description": "the unit's functional mailbox"})
-    phone = fields.String()
-    address = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
+    id = database_id(dump_only=True)
+    name = Text(required=True, max_length=200)
+    short_name = Text(required=True, max_length=40)
+    hsa_id = Text(required=True, max_length=HSA_ID_MAX_LENGTH,
+                  metadata={"example": "SE2321000016-AC01"})
+    provider_id = database_id(required=True)
+    mailbox = Text(required=True, max_length=254,
+                   metadata={"description": "the unit's functional mailbox"})
+    phone = Text(required=True, max_length=40)
+    address = Text(allow_none=True, max_length=200)
+    city = Text(allow_none=True, max_length=100)
     active = fields.Boolean()
     nhv_areas = fields.Function(
         lambda unit: [area.key for area in nhv_areas_by_hsa_id().get(unit.hsa_id, [])],
@@ -38,8 +42,8 @@ class UnitSchema(Schema):
 
 
 class UnitQueryArgsSchema(Schema):
-    kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
-    q = fields.String()
+    kind = Text(validate=validate.OneOf(UNIT_KINDS))
+    q = Text(metadata={"description": "part of a name, short name or HSA-id"})
 
 
 class ProviderPatchSchema(ProviderSchema):
