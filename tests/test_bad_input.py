@@ -184,3 +184,30 @@ def test_every_api_error_is_sent_as_the_problem_it_is_documented_as(client):
         assert response.status_code in (404, 422)
         assert response.mimetype == "application/problem+json"
         assert {"title", "status"} <= set(response.json)
+
+
+def test_a_nul_in_a_complete_referral_is_a_422_naming_each_text(app):
+    from mdk.people.models import Person
+    from tests.cases.factories import make_world, referral
+    from tests.support import log_in
+
+    with app.app_context():
+        referrer_id = make_world().people["referrer"].id
+    with app.app_context():
+        referrer = db.session.get(Person, referrer_id)
+    client = app.test_client()
+    log_in(client, referrer)
+    body = referral(question="Rad ett\nrad två\x00",
+                    answers={"diagnosis_basis": "pad_verified", "histology": "squamous_cell",
+                             "clinical_tnm": "T2\x00N0M0"})
+    response = client.post("/api/v1/cases", json=body)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "question" in response.json["errors"]["json"]
+    response = client.post("/api/v1/cases", json={**body, "question": "Rad ett\nrad två"})
+    assert response.status_code == 422
+    assert "answers.clinical_tnm" in response.json["errors"]["json"]
+    response = client.post("/api/v1/cases", json={**body, "question": "Rad ett\r\nrad två",
+                                                  "answers": referral()["answers"]})
+    assert response.status_code == 201
+    assert response.json["question"] == "Rad ett\r\nrad två"

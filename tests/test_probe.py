@@ -72,6 +72,33 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "filename": "css/mdk.css"}
 
 
+@pytest.fixture()
+def quick_walkers(app, client, admin_user):
+    """Without the demo (the URL walks need no rows): the admin (admin and coordinator in
+    every area) and a coordinator of one area only; with the values for their URLs."""
+    from mdk.people import service as people
+    from tests.units.factories import make_person
+
+    with app.app_context():
+        admin = db.session.merge(admin_user)
+        coordinator = make_person(unit=admin.unit)
+        people.grant_role(coordinator, "coordinator", "analcancer", admin.unit_id)
+        db.session.commit()
+        coordinator_id = coordinator.id
+        values = {"unit_id": admin.unit_id, "provider_id": admin.unit.provider_id,
+                  "person_id": admin.id, "grant_id": admin.role_grants[0].id,
+                  "absence_id": MAX_ID, "patient_id": MAX_ID, "conference_id": MAX_ID,
+                  "case_id": MAX_ID, "event_id": MAX_ID, "key": "analcancer",
+                  "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
+                  "move": "withdraw", "filename": "css/mdk.css"}
+    with app.app_context():  # log_in must not run inside another app context
+        coordinator = db.session.get(Person, coordinator_id)
+    other = app.test_client()
+    log_in(other, coordinator)
+    return {"admin": (client, csrf_token(client)), "coordinator": (other, csrf_token(other))
+            }, values
+
+
 def _id_rules(app):
     """(rule, its id variables) for every rule with an `<int:...>` variable."""
     for rule in app.url_map.iter_rules():
@@ -94,10 +121,10 @@ def _send(client, token: str, method: str, url: str):
 
 # --- ids: the URL map -------------------------------------------------------------------------
 
-def test_every_id_route_answers_404_beyond_the_columns_never_500(app, demo, walkers):
+def test_every_id_route_answers_404_beyond_the_columns_never_500(app, quick_walkers):
+    walkers, values = quick_walkers
     wrong = []
     for role, (client, token) in walkers.items():
-        values = _real_values(app, demo[role])
         for rule, ids in _id_rules(app):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 for number in (BEYOND_32_BITS, LARGEST_64_BIT, MAX_ID):
@@ -107,6 +134,23 @@ def test_every_id_route_answers_404_beyond_the_columns_never_500(app, demo, walk
                         expected = {404} if number > MAX_ID else set(range(300, 500))
                         if response.status_code not in expected:
                             wrong.append(f"{role} {method} {url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_text_url_variable_with_a_nul_is_a_4xx(app, quick_walkers):
+    walkers, values = quick_walkers
+    wrong = []
+    for role, (client, token) in walkers.items():
+        for rule in app.url_map.iter_rules():
+            texts = [name for name, converter in rule._converters.items()
+                     if converter.__class__.__name__ in ("UnicodeConverter", "PathConverter")]
+            for name in texts:
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    url = _build(rule, {**values, name: "a%00b"})
+                    response = _send(client, token, method, url)
+                    response.close()
+                    if not 400 <= response.status_code < 500:
+                        wrong.append(f"{role} {method} {url}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -154,17 +198,17 @@ def _is_problem(response) -> bool:
 
 
 def _bad_bodies(properties: dict[str, dict]):
-    """(what, raw JSON body) for each property: a NUL in text, too big an integer."""
+    """(property, what, raw JSON body, status) for each property: a NUL in text and an id
+    beyond the columns (422 naming the property), a number of 5,000 digits (400)."""
     for name, prop in properties.items():
         kind = prop.get("type")
         if kind == "string":
-            yield f"{name}=NUL", json.dumps({name: NUL_TEXT})
+            yield name, "NUL", json.dumps({name: NUL_TEXT}), 422
         elif kind == "integer":
-            yield f"{name}=2^31", json.dumps({name: BEYOND_32_BITS})
-            yield f"{name}=5000 digits", f'{{"{name}": {HUGE_INTEGER}}}'
-        elif kind == "object" and prop.get("additionalProperties") is not False:
-            # a map of answers: its values are text too
-            yield f"{name}.*=NUL", json.dumps({name: {"probe": NUL_TEXT}})
+            yield name, "2^31", json.dumps({name: BEYOND_32_BITS}), 422
+            yield name, "5000 digits", f'{{"{name}": {HUGE_INTEGER}}}', 400
+        elif kind == "object":  # a map of answers: its texts are checked by the service
+            yield None, "NUL", json.dumps({name: {"probe": NUL_TEXT}}), None
 
 
 def _bad_queries(operation: dict):
@@ -182,29 +226,40 @@ def _bad_queries(operation: dict):
 
 
 def test_every_api_operation_refuses_nul_and_huge_numbers_as_a_problem(app, demo, walkers):
-    values = _real_values(app, demo["coordinator"])
-    client, _token = walkers["coordinator"]
-    document = client.get("/api/openapi.json").json
-    wrong = []
-    probes = 0
+    document = walkers["admin"][0].get("/api/openapi.json").json
+    callers = [(walkers[role][0], _real_values(app, demo[role]))
+               for role in ("admin", "coordinator")]
+
+    def send(path, method, **kwargs):
+        """As the admin, or the coordinator where the admin may not (cases)."""
+        for client, values in callers:
+            response = client.open(_api_path(path, values), method=method.upper(), **kwargs)
+            if response.status_code not in (403, 404):
+                break
+        return response
+
+    wrong, probes = [], 0
     for path, method, operation in _operations(document):
-        url = _api_path(path, values)
-        for what, body in _bad_bodies(_body_properties(document, operation)):
-            response = client.open(url, method=method.upper(), data=body,
-                                   content_type="application/json")
+        for name, what, body, status in _bad_bodies(_body_properties(document, operation)):
+            response = send(path, method, data=body, content_type="application/json")
             probes += 1
-            if not _is_problem(response):
-                wrong.append(f"{method.upper()} {path} {what}: {response.status_code} "
-                             f"{response.mimetype}")
+            named = name is None or status == 400 or name in _errors(response, "json")
+            if not _is_problem(response) or status not in (None, response.status_code) \
+                    or not named:
+                wrong.append(f"{method.upper()} {path} {name}={what}: "
+                             f"{response.status_code} {response.mimetype}")
         for query in _bad_queries(operation):
-            response = client.open(f"{url}?{urlencode(query)}", method=method.upper())
+            response = send(f"{path}?{urlencode(query)}", method)
             probes += 1
-            if not _is_problem(response):
+            if not _is_problem(response) or not set(query) <= set(_errors(response, "query")):
                 wrong.append(f"{method.upper()} {path}?{list(query)[0]}: "
                              f"{response.status_code} {response.mimetype}")
-
     assert probes > 40  # the walk found the operations
     assert not wrong, "\n".join(wrong)
+
+
+def _errors(response, location: str) -> dict:
+    return ((response.json or {}).get("errors") or {}).get(location) or {}
 
 
 # --- the HTML forms: as rendered ---------------------------------------------------------------
