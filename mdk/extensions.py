@@ -9,23 +9,22 @@ from flask_migrate import Migrate
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from webargs import core
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser
 
 from mdk.db import Base
-from mdk.schemas import ProblemSchema
+from mdk.schemas import Key, ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class BodyParser(FlaskParser):
     """webargs reads JSON bodies with Flask's own request.get_json, so every unreadable body
-    (bad syntax, bad UTF-8, a number of more than 4,300 digits) fails in one place: the
-    request's on_json_loading_failed (mdk.core.errors), a 400 problem."""
+    (none, bad syntax, bad UTF-8, a number of more than 4,300 digits) fails in one place:
+    the request's on_json_loading_failed (mdk.core.errors), a 400 problem (415 when the
+    body is not JSON at all)."""
 
     def _raw_load_json(self, req):
-        if not is_json_request(req) or not req.get_data(cache=True):
-            return core.missing
+        # The documented body is required: none (or not JSON) is a 400 (or 415) too.
         return req.get_json()
 
 
@@ -40,6 +39,18 @@ class ProblemApi(flask_smorest.Api):
     with the Problem schema, and X-Pagination as the JSON text it is."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        api = self
+
+        def known_keys(converter, field, **kwargs):
+            if not isinstance(field, Key):
+                return {}
+            with api._app.app_context():  # the configured keys live in the app
+                return {"enum": sorted(field.known())}
+
+        self.ma_plugin.converter.add_attribute_function(known_keys)
 
     def _register_responses(self):
         """flask-smorest's error response components (one per status, and the default),

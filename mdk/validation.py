@@ -16,7 +16,9 @@ from flask_babel import lazy_gettext as _l
 from mdk.hsa import HSA_ID_FORM_MESSAGE, is_valid_hsa_id
 
 ORGANISATION_NUMBER_PATTERN = re.compile(r"([0-9]{6})-?([0-9]{4})")
-PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
+# Checked on trimmed text, so it ends in a digit, ")" or "-" (the API document's pattern
+# then says exactly what is accepted, white space around it included).
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()-]{3,37}[0-9()-]")
 DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

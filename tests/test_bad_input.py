@@ -211,3 +211,28 @@ def test_a_nul_in_a_complete_referral_is_a_422_naming_each_text(app):
                                                   "answers": referral()["answers"]})
     assert response.status_code == 201
     assert response.json["question"] == "Rad ett\r\nrad två"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/json"},
+                                     {"Content-Type": "text/plain"}])
+def test_a_patch_without_its_json_body_is_refused_as_a_problem(client, headers):
+    response = client.patch("/api/v1/units/1", headers=headers)
+    assert response.status_code in (400, 415)
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(client):
+    response = client.delete("/api/v1/units")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    page = client.delete("/units")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+def test_an_unknown_care_area_is_a_422_and_the_document_lists_the_known(client):
+    response = client.get("/api/v1/cases?area=nosuch")
+    assert response.status_code == 422
+    assert "area" in response.json["errors"]["query"]
+    document = client.get("/api/openapi.json").json
+    create = document["components"]["schemas"]["CaseCreate"]["properties"]
+    assert {"analcancer", "crs_hipec"} <= set(create["care_area"]["enum"])

@@ -262,6 +262,27 @@ def _errors(response, location: str) -> dict:
     return ((response.json or {}).get("errors") or {}).get(location) or {}
 
 
+def test_every_documented_input_declares_the_rules_the_service_applies(client):
+    """Every string a client sends carries the text rule's pattern (mdk.schemas.Text) and
+    every id the columns' range (mdk.schemas.database_id), so the document tells what the
+    API refuses."""
+    document = client.get("/api/openapi.json").json
+    missing = []
+    for path, method, operation in _operations(document):
+        inputs = dict(_body_properties(document, operation))
+        inputs.update({p["name"]: p["schema"] for p in operation.get("parameters", [])
+                       if p["in"] == "query"})
+        for name, schema in inputs.items():
+            schema = _resolve(document, schema.get("items", schema))
+            if schema.get("type") == "string" and "format" not in schema \
+                    and "pattern" not in schema and "enum" not in schema:
+                missing.append(f"{method.upper()} {path} {name}: no pattern")
+            if schema.get("type") == "integer" and name.endswith("_id") \
+                    and schema.get("maximum") != MAX_ID:
+                missing.append(f"{method.upper()} {path} {name}: not the id range")
+    assert not missing, "\n".join(missing)
+
+
 # --- the HTML forms: as rendered ---------------------------------------------------------------
 
 TEXT_INPUTS = {"text", "email", "url", "date", "time", "week", "search", "tel", "number", None}

@@ -22,7 +22,8 @@ from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
-from mdk.schemas import Text, database_id
+from mdk.schemas import Key, Text, database_id, rule_pattern
+from mdk.validation import PHONE_PATTERN
 
 
 def patient_schema_for(principal: policy.Principal, case: Case) -> type[Schema]:
@@ -168,15 +169,19 @@ class CaseFieldsSchema(Schema):
     priority = Text(allow_none=True, metadata={"enum": list(PRIORITIES),
                                                 "description": "default normal"})
     consent_recorded = fields.Boolean(allow_none=True)
-    contact_phone = Text(allow_none=True, max_length=40)
-    answers = fields.Dict(keys=fields.String(), values=AnswerValue(allow_none=True),
+    contact_phone = Text(allow_none=True, max_length=40, metadata={
+        "pattern": rule_pattern(PHONE_PATTERN, optional=True, trimmed=True)})
+    answers = fields.Dict(keys=fields.String(), values=AnswerValue(allow_none=True, metadata={
+                              "nullable": True, "oneOf": [{"type": "string"},
+                                                          {"type": "number"},
+                                                          {"type": "boolean"}]}),
                           allow_none=True,
                           metadata={"description": "the care area's referral fields, by key "
                                                    "(GET /api/v1/care-areas/<key>)"})
 
 
 class CaseCreateSchema(CaseFieldsSchema):
-    care_area = Text(required=True, metadata={"description": "GET /api/v1/care-areas"})
+    care_area = Key(care_areas, required=True)
     case_type = Text(required=True, metadata={"enum": list(CASE_TYPES)})
     referring_unit_id = database_id(allow_none=True, metadata={
         "description": "default: the referrer's one unit in the care area"})
@@ -197,17 +202,14 @@ class CasePatchSchema(CaseFieldsSchema):
 
 
 class CaseMoveSchema(Schema):
-    # Not required here: a missing or unknown action is refused (422) after the access check.
-    action = Text(allow_none=True, metadata={
-        "enum": ["submit", "accept", "return", "decline", "defer", "withdraw"]})
+    # Not required here: a missing action is refused (422) after the access check, so a
+    # caller who may not see the case gets its 404 first.
+    action = Text(metadata={
+        "enum": ["submit", "accept", "return", "decline", "defer", "withdraw"],
+        "description": "needed: a missing one is refused with 422 after the access check"})
     reason = Text(allow_none=True, multiline=True, max_length=REASON_LENGTH)
     conference_id = database_id(allow_none=True)
     treating_unit_id = database_id(allow_none=True)
-
-
-def _known_area(key: str) -> None:
-    if key not in care_areas():
-        raise ValidationError("Unknown care area.")
 
 
 class StateList(fields.List):
@@ -224,7 +226,7 @@ class StateList(fields.List):
 
 
 class CaseQueryArgsSchema(Schema):
-    area = Text(validate=_known_area)
+    area = Key(care_areas)
     state = StateList(metadata={"description": "repeatable, or comma-separated"})
     q = Text(metadata={"description": "part of the case number"})
     conference_id = database_id()

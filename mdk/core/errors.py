@@ -79,9 +79,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # The error's own headers stay (a 405's Allow, RFC 9110), not its content type.
+        headers = [(name, value) for name, value in error.get_headers()
+                   if name.lower() != "content-type"]
         if _wants_json():
-            return _problem(error.code or 500, error.name, error.description,
-                            getattr(error, "data", None))
+            response = _problem(error.code or 500, error.name, error.description,
+                                getattr(error, "data", None))
+            response.headers.extend(headers)
+            return response
         messages = {
             403: _("You do not have access to this. Ask your administrator if you need it."),
             404: _("The page does not exist, or you may not see it."),
@@ -89,7 +94,8 @@ def register(app: Flask) -> None:
             413: _("What you sent is too large."),
         }
         message = messages.get(error.code, error.description)
-        return render_template("core/error.html", status=error.code, message=message), error.code
+        page = render_template("core/error.html", status=error.code, message=message)
+        return page, error.code, headers
 
     @app.errorhandler(RecursionError)
     def too_deep(error: RecursionError):

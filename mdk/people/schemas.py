@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from mdk.hsa import HSA_ID_MAX_LENGTH
-from mdk.schemas import Text, database_id
+from mdk.care_areas.service import competences as known_competences
+from mdk.hsa import HSA_ID_MAX_LENGTH, HSA_ID_PATTERN
+from mdk.schemas import Key, Text, database_id, rule_pattern
 
 
 class RoleGrantSchema(Schema):
@@ -26,12 +27,13 @@ class PersonSchema(Schema):
     id = database_id(dump_only=True)
     name = Text(required=True, max_length=200)
     email = Text(required=True, max_length=254,
-                 metadata={"description": "unique, stored in lower case"})
-    hsa_id = Text(allow_none=True, max_length=HSA_ID_MAX_LENGTH)
+                 metadata={"format": "email", "description": "unique, stored in lower case"})
+    hsa_id = Text(allow_none=True, max_length=HSA_ID_MAX_LENGTH,
+                  metadata={"pattern": rule_pattern(HSA_ID_PATTERN, optional=True)})
     title = Text(allow_none=True, max_length=200)
     unit_id = database_id(required=True)
     active = fields.Boolean()
-    competences = fields.List(Text(), attribute="competence_keys",
+    competences = fields.List(Key(known_competences), attribute="competence_keys",
                               data_key="competences",
                               metadata={"description": "keys of config/competences.toml"})
     role_grants = fields.List(fields.Nested(RoleGrantSchema), dump_only=True)
