@@ -12,9 +12,7 @@ from flask_wtf import CSRFProtect
 from webargs.flaskparser import FlaskParser
 
 from mdk.db import Base
-from mdk.schemas import Key, ProblemSchema
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
+from mdk.schemas import PROBLEM_CONTENT_TYPE, Key, ProblemSchema
 
 
 class BodyParser(FlaskParser):

@@ -78,6 +78,9 @@ class Key(Text):
         return key
 
 
+PROBLEM_CONTENT_TYPE = "application/problem+json"  # RFC 9457
+
+
 class ProblemSchema(Schema):
     """An error (RFC 9457 problem details, application/problem+json), as mdk.core.errors
     sends it; `errors` names the fields that were wrong, by location."""

@@ -47,6 +47,14 @@ def every_error(error: FieldError) -> list[FieldError]:
     return list(getattr(error, "errors", [error]))
 
 
+def field_messages(error: FieldError) -> dict[str, list[str]]:
+    """{field: [messages]} of every error, in the reader's language (a problem's errors)."""
+    fields: dict[str, list[str]] = {}
+    for one in every_error(error):
+        fields.setdefault(one.field, []).append(str(one.message))
+    return fields
+
+
 class Problems:
     """Collects the FieldErrors of several checks: `check(rule, ...)` returns the rule's
     value (None when it failed); `raise_any()` raises them together."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from flask import Flask, Request, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from mdk.validation import FieldError, every_error
-
-PROBLEM_MIMETYPE = "application/problem+json"
+from mdk.schemas import PROBLEM_CONTENT_TYPE
+from mdk.validation import FieldError, field_messages
 
 
 class ProblemRequest(Request):
@@ -50,7 +50,7 @@ def _problem(status: int, title: str, detail: str | None = None, data: dict | No
             body["detail"] = _fields_detail(body["errors"])
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = PROBLEM_MIMETYPE
+    response.mimetype = PROBLEM_CONTENT_TYPE
     return response
 
 
@@ -110,13 +110,9 @@ def register(app: Flask) -> None:
         # A field rule broken where no form catches it (e.g. a search box's control
         # character): the client's mistake, named, never a 500.
         if _wants_json():
-            fields: dict[str, list[str]] = {}
-            for one in every_error(error):
-                fields.setdefault(one.field, []).append(str(one.message))
-            return _problem(error.status, "Unprocessable Entity" if error.status == 422
-                            else "Conflict", str(error.message),
+            return _problem(error.status, HTTPStatus(error.status).phrase, None,
                             {"message": str(error.message),
-                             "errors": {_field_location(error.field): fields}})
+                             "errors": {_field_location(error.field): field_messages(error)}})
         return render_template("core/error.html", status=400, message=error.message), 400
 
     @app.errorhandler(Exception)

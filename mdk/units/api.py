@@ -15,7 +15,7 @@ from mdk.units.schemas import (
     UnitQueryArgsSchema,
     UnitSchema,
 )
-from mdk.validation import FieldError, every_error
+from mdk.validation import FieldError, field_messages
 
 providers_blp = Blueprint("api_providers", __name__, url_prefix="/api/v1/providers",
                           description="Care providers (vårdgivare)")
@@ -25,10 +25,7 @@ units_blp = Blueprint("api_units", __name__, url_prefix="/api/v1/units",
 
 def abort_for_field(error: FieldError):
     """A service's field error as a 422 (invalid) or 409 (conflict) naming the field."""
-    fields: dict[str, list[str]] = {}
-    for one in every_error(error):
-        fields.setdefault(one.field, []).append(str(one.message))
-    abort(error.status, message=str(error.message), errors={"json": fields})
+    abort(error.status, message=str(error.message), errors={"json": field_messages(error)})
 
 
 @providers_blp.route("")
