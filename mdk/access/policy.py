@@ -75,8 +75,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.triage": {"coordinator": OWN_AREAS},
-    # The access log of patient data: reviewed by the coordinators (HSLF-FS 2016:40).
-    "audit.review": {"coordinator": ANY},
+    # The access log of patient data: each care area's coordinators review its events
+    # (HSLF-FS 2016:40); which event belongs to which area is decided in mdk.audit.scope.
+    "audit.review": {"coordinator": OWN_AREAS},
     # The meeting calendar and hosting rotation: everyone reads their care areas' calendars;
     # the area's coordinators (and admins) plan them.
     "conference.view": {role: OWN_AREAS for role in ROLES},
