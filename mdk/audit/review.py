@@ -132,6 +132,15 @@ def _case_by_number(value: object, principal: Principal) -> int | None:
     return case_id
 
 
+def _actor_text(value: object) -> str | None:
+    """A name or e-mail address, or part of one. The export records it in its own event, so
+    it follows the rule for event details: short, and no identity number."""
+    text = clean_text(value, "actor", max_length=audit.MAX_DETAIL_TEXT, required=False)
+    if text is not None and audit.looks_like_identity_number(text):
+        raise FieldError("actor", _l("Search by the user's name or e-mail address."))
+    return text
+
+
 def _object_type(value: object) -> str | None:
     object_type = clean_text(value, "object_type", max_length=40, required=False)
     if object_type is not None and object_type not in OBJECT_TYPE_LABELS:
@@ -148,7 +157,7 @@ def parse_filters(args: Mapping[str, Any], principal: Principal) -> AuditFilters
         object_type, object_id = "case", case_id
     filters = AuditFilters(
         actor_id=_optional_id(args.get("actor_id"), "actor_id"),
-        actor=clean_text(args.get("actor"), "actor", max_length=254, required=False),
+        actor=_actor_text(args.get("actor")),
         patient_id=_optional_id(args.get("patient_id"), "patient_id"),
         object_type=object_type,
         object_id=object_id,

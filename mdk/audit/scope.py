@@ -10,7 +10,8 @@ registers and have no part in the log). An event belongs to a care area like thi
 - an event about a meeting: the meeting's care area;
 - any other event about a patient (a read, a change, a log extract): the areas in which the
   patient has submitted cases, and every area for a patient without a case yet, i.e. the
-  patients the reviewer may see (`cases.service.patient_scope_clause`);
+  patients the reviewer may see (the rule of `cases.service.patient_scope_clause`, written
+  over the cases table alone: the patients table is not scanned for every log page);
 - any other event (logins, unit unavailability, calendar closures, verdicts on samples): the
   area the actor acted in (the event's role snapshot); without one, the areas the actor
   holds a role in and those their unit (snapshot) is an NHV unit of, like a person's areas in
@@ -29,10 +30,8 @@ from mdk.access import policy
 from mdk.audit.models import AuditEvent
 from mdk.care_areas.service import care_areas
 from mdk.cases.models import Case
-from mdk.cases.service import patient_scope_clause
 from mdk.conferences.models import Conference
 from mdk.extensions import db
-from mdk.patients.models import Patient
 from mdk.people.models import Person, RoleGrant
 
 REVIEW_ACTION = "audit.review"
@@ -71,7 +70,10 @@ def event_scope_clause(principal: policy.Principal) -> ColumnElement[bool] | Non
     areas = sorted(scope.areas)
     other_object = or_(AuditEvent.object_type.is_(None),
                        AuditEvent.object_type.not_in(AREA_OBJECTS))
-    visible_patients = select(Patient.id).where(patient_scope_clause(principal))
+    about_visible_patient = or_(
+        AuditEvent.patient_id.in_(select(Case.patient_id).where(
+            Case.care_area.in_(areas), Case.submitted_at.is_not(None))),
+        AuditEvent.patient_id.not_in(select(Case.patient_id)))
     acted_in_areas = or_(
         AuditEvent.care_area.in_(areas),
         and_(AuditEvent.care_area.is_(None),
@@ -85,7 +87,7 @@ def event_scope_clause(principal: policy.Principal) -> ColumnElement[bool] | Non
         and_(AuditEvent.object_type == "conference",
              AuditEvent.object_id.in_(select(Conference.id)
                                       .where(Conference.care_area.in_(areas)))),
-        and_(other_object, AuditEvent.patient_id.in_(visible_patients)),
+        and_(other_object, AuditEvent.patient_id.is_not(None), about_visible_patient),
         and_(other_object, AuditEvent.patient_id.is_(None), acted_in_areas))
 
 

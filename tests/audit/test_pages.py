@@ -421,3 +421,13 @@ def test_the_csv_downloads_say_text_csv_in_utf_8_once(app, client):
         patient_id = make_patient().id
     for path in ("/audit/export.csv", f"/audit/patients/{patient_id}/extract.csv"):
         assert client.get(path).headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize("text", ["19121212-1212", "x" * 201])
+def test_the_user_filter_refuses_what_the_export_could_not_record(app, client, text):
+    for path in ("/audit", "/audit/export.csv"):
+        response = client.get(path, query_string={"actor": text})
+        assert response.status_code in (302, 422)
+    page = client.get("/audit", query_string={"actor": text})
+    assert page.status_code == 422 and field_error(page.text, "actor")
+    assert _count(app, "audit.export") == 0

@@ -140,3 +140,28 @@ def test_the_extract_of_a_shared_patient_holds_her_care_areas_events(log,
     response = anal_cancer_coordinator.get(f"/audit/patients/{log.both_patient_id}/extract.csv")
     assert response.status_code == 200
     assert "Syns Patient" in response.text and "Dold Båda" not in response.text
+
+
+def test_patient_events_follow_the_patient_scope_of_the_patient_pages(app_ctx):
+    """The log's patient rule is written over the cases table for speed; it must pick the
+    same patients as the patient pages' scope (cases.service.patient_scope_clause)."""
+    from mdk.access.policy import principal_for
+    from mdk.audit.models import AuditEvent
+    from mdk.audit.scope import scoped
+    from mdk.cases.service import patient_scope_clause
+    from mdk.patients.models import Patient
+    from tests.patients.factories import make_patient
+
+    patients = [make_patient(), make_case("analcancer", submitted=False).patient,
+                make_case("analcancer").patient, make_case("crs_hipec").patient]
+    make_case("crs_hipec", patients[2])
+    make_case("analcancer", make_case("crs_hipec", submitted=False).patient, submitted=False)
+    ids = [patient.id for patient in patients]
+    for patient_id in ids:
+        make_event(action="patient.read", obj=("patient", patient_id))
+    principal = principal_for(make_coordinator("analcancer"))
+    in_log = set(db.session.scalars(scoped(select(AuditEvent.patient_id), principal)
+                                    .where(AuditEvent.patient_id.in_(ids))))
+    on_pages = set(db.session.scalars(select(Patient.id).where(
+        Patient.id.in_(ids), patient_scope_clause(principal))))
+    assert in_log == on_pages == {ids[0], ids[2]}
