@@ -55,9 +55,10 @@ def nhv_hsa_ids(areas: frozenset[str]) -> list[str]:
                    for unit in configured[key].nhv_units})
 
 
-def disclosed_cases_of_areas(areas: frozenset[str]) -> Select:
-    return select(Case.id).where(Case.care_area.in_(sorted(areas)),
-                                 Case.submitted_at.is_not(None))
+def disclosed_cases_of_areas(areas: frozenset[str], column=Case.id) -> Select:
+    """`column` (the case id, or its patient's) of the areas' submitted cases."""
+    return select(column).where(Case.care_area.in_(sorted(areas)),
+                                Case.submitted_at.is_not(None))
 
 
 def event_scope_clause(principal: policy.Principal) -> ColumnElement[bool] | None:
@@ -71,8 +72,7 @@ def event_scope_clause(principal: policy.Principal) -> ColumnElement[bool] | Non
     other_object = or_(AuditEvent.object_type.is_(None),
                        AuditEvent.object_type.not_in(AREA_OBJECTS))
     about_visible_patient = or_(
-        AuditEvent.patient_id.in_(select(Case.patient_id).where(
-            Case.care_area.in_(areas), Case.submitted_at.is_not(None))),
+        AuditEvent.patient_id.in_(disclosed_cases_of_areas(scope.areas, Case.patient_id)),
         AuditEvent.patient_id.not_in(select(Case.patient_id)))
     acted_in_areas = or_(
         AuditEvent.care_area.in_(areas),
