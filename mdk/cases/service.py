@@ -113,12 +113,19 @@ def scope_clause(principal: policy.Principal):
     return or_(*clauses) if clauses else false()
 
 
+def queue_order() -> tuple:
+    """The triage order of every case list: urgent first (PRIORITIES sorts "urgent" after
+    "normal", so descending), then the longest waiting (received first; drafts, never
+    received, last), then the older case. The indexes on cases follow it."""
+    return (Case.priority.desc(), Case.submitted_at.asc().nulls_last(), Case.id.asc())
+
+
 def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = None,
                states: tuple[str, ...] = (), query: str | None = None,
                conference_id: int | None = None, page: int = 1,
                per_page: int = PAGE_SIZE) -> CasePage:
-    """One page of the cases the principal may see, newest activity first; one case.read
-    event per case shown, in one INSERT."""
+    """One page of the cases the principal may see, in the triage order (queue_order); one
+    case.read event per case shown, in one INSERT."""
     conditions = [clause for clause in (
         scope_clause(principal),
         Case.care_area == area if area else None,
@@ -131,13 +138,19 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
     total = db.session.scalar(count.where(where) if where is not None else count) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = _with_context(select(Case)).order_by(Case.updated_at.desc(), Case.id.desc())
-    if where is not None:
-        rows = rows.where(where)
-    cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
+    cases = _page_of(where, limit=per_page, offset=(page - 1) * per_page)
     audit.record_reads(actor, cases, action="case.read")
     commit_keeping_loaded(db.session)
     return CasePage(cases=cases, page=page, pages=pages, total=total)
+
+
+def _page_of(where, *, limit: int, offset: int) -> list[Case]:
+    """The page's case ids are chosen on the cases table alone (an index walk in the queue
+    order), and only those rows are joined to what the page shows, in the same statement."""
+    ids = select(Case.id).order_by(*queue_order()).limit(limit).offset(offset)
+    page_ids = (ids.where(where) if where is not None else ids).subquery()
+    rows = _with_context(select(Case).join(page_ids, Case.id == page_ids.c.id))
+    return list(db.session.scalars(rows.order_by(*queue_order())))
 
 
 def counts_by_state(principal: policy.Principal) -> dict[str, int]:
@@ -485,13 +498,16 @@ def _check_complete(area: CareArea, question: str | None, consent: bool | None,
             problems.add(FieldError(f"answers.{item.key}", _l("Fill in this field.")))
 
 
+def coming_meetings(query: Select, area_key: str) -> Select:
+    """The meetings a case can be put on: planned, not started, soonest first."""
+    return (query.options(joinedload(Conference.host_unit))
+            .where(Conference.care_area == area_key, Conference.status == "planned",
+                   Conference.starts_at > utcnow())
+            .order_by(Conference.starts_at, Conference.id))
+
+
 def open_conferences(area_key: str, limit: int = 12) -> list[Conference]:
-    """The coming meetings a case can be put on: planned, not started, soonest first."""
-    return list(db.session.scalars(
-        select(Conference).options(joinedload(Conference.host_unit))
-        .where(Conference.care_area == area_key, Conference.status == "planned",
-               Conference.starts_at > utcnow())
-        .order_by(Conference.starts_at).limit(limit)))
+    return list(db.session.scalars(coming_meetings(select(Conference), area_key).limit(limit)))
 
 
 def agenda_size(conference_id: int) -> int:
