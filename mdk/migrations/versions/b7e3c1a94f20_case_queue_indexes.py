@@ -2,7 +2,8 @@
 
 The lists chose their page by sorting every case in scope on updated_at, which had no index;
 they now walk an index in the triage order within an area (and within an area and a state,
-which also serves the old (care_area, state) lookups, so that index goes).
+which also serves the old (care_area, state) lookups, so that index goes). The scope's
+created_by rides along, so the walk and the count need not visit the table.
 
 Revision ID: b7e3c1a94f20
 Revises: 872cd455574b
@@ -23,10 +24,11 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_queue', ['care_area', sa.text('priority DESC'),
-                                                 'submitted_at', 'id'], unique=False)
+                                                 'submitted_at', 'id', 'created_by'],
+                              unique=False)
         batch_op.create_index('ix_cases_state_queue',
                               ['care_area', 'state', sa.text('priority DESC'),
-                               'submitted_at', 'id'], unique=False)
+                               'submitted_at', 'id', 'created_by'], unique=False)
         batch_op.drop_index('ix_cases_care_area_state')
 
 
