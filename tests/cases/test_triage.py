@@ -23,7 +23,6 @@ from mdk.extensions import db
 from mdk.i18n import format_datetime_local, to_local
 from tests.cases.factories import AREA, NUMBERS, OTHER_AREA, _meeting, accept, make_world, refer
 from tests.cases.test_pages import _Browser, _pnr
-from tests.support import log_in
 
 
 @pytest.fixture()
@@ -87,11 +86,10 @@ def test_the_case_list_puts_urgent_first_then_the_longest_waiting(app, world, br
     assert _in_page_order(page, cases) == TRIAGE_ORDER
 
 
-def test_the_api_list_has_the_same_default_order_and_the_waiting_days(app, world):
+def test_the_api_list_has_the_same_default_order_and_the_waiting_days(app, world, browser):
     with app.app_context():
         cases = _queue(world)
-    client = app.test_client()
-    log_in(client, world.people["referrer"])
+    client = browser(world.people["referrer"])
     listed = client.get("/api/v1/cases").json
     by_id = {case.id: key for key, case in cases.items()}
     assert [by_id[item["id"]] for item in listed] == TRIAGE_ORDER
@@ -274,4 +272,25 @@ def test_the_meeting_page_runs_a_constant_number_of_statements(
             accept(world, refer(world, "other_referrer" if index % 2 else "referrer",
                                 number_index=index, protected_identity=index == 3),
                    treating_unit_id=world.nhv[2].id)
+    assert statements() == few
+
+
+def test_the_api_list_runs_a_constant_number_of_statements(app, world, browser,
+                                                           statement_counter):
+    client = browser(world.people["coordinator"])
+
+    def statements() -> int:
+        with statement_counter() as counted:
+            response = client.get("/api/v1/cases?area=analcancer")
+            assert response.status_code == 200
+        return counted.count
+
+    with app.app_context():
+        accept(world, refer(world))
+    few = statements()
+    with app.app_context():
+        for index in range(1, 7):
+            accept(world, refer(world, number_index=index, priority="urgent"),
+                   treating_unit_id=world.nhv[2].id)
+        refer(world, number_index=7)
     assert statements() == few
