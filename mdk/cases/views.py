@@ -19,7 +19,7 @@ from mdk.cases.forms import CaseFields, MoveForm, NewCaseFields, form_class, for
 from mdk.cases.models import Case
 from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
 from mdk.forms import attach_error, optional_int
-from mdk.i18n import format_datetime_local
+from mdk.i18n import format_datetime_local, format_near_datetime
 from mdk.patients.service import reservnummer_formats
 from mdk.validation import FieldError
 
@@ -170,7 +170,7 @@ def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
              _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
                capacity=conference.capacity)]
     if offer.cutoff is not None:
-        parts.append(_("referral deadline %(when)s", when=format_datetime_local(offer.cutoff)))
+        parts.append(_("referral deadline %(when)s", when=format_near_datetime(offer.cutoff)))
     if offer.full:
         parts.append(_("FULL"))
     elif offer.cutoff_passed:

@@ -302,6 +302,8 @@ def _show(conference, status: int = 200, **forms):
         if can("case.view") else []
     return render_template("conferences/show.html", conference=conference, area=area,
                            booked=booked, places_booked=cases.agenda_size(conference.id),
+                           deadline=triage.referral_deadline(
+                               conference, area.series_by_key(conference.series_key)),
                            series_name=_series_name(area, conference.series_key),
                            host=(area.nhv_unit(conference.host_unit.hsa_id)
                                  if conference.host_unit else None),

@@ -20,7 +20,7 @@ from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.extensions import db
-from mdk.i18n import format_datetime_local, to_local
+from mdk.i18n import format_datetime_local, format_near_datetime, to_local
 from tests.cases.factories import AREA, NUMBERS, OTHER_AREA, _meeting, accept, make_world, refer
 from tests.cases.test_pages import _Browser, _pnr
 
@@ -151,7 +151,7 @@ def test_the_accept_form_shows_booked_places_deadline_and_marks_a_full_meeting(
         soon = _meeting(world.nhv[2], 1)  # its deadline is already past
         case = refer(world, number_index=4)
         offers = {offer.conference.id: offer for offer in triage.meeting_offers(AREA)}
-        deadline = format_datetime_local(offers[world.conference.id].cutoff, "sv")
+        deadline = format_near_datetime(offers[world.conference.id].cutoff, "sv")
         ids = world.conference.id, world.later_conference.id, soon.id
     page = browser(world.people["coordinator"]).get(f"/cases/{case.id}").get_data(as_text=True)
     options = _options(page, "accept-conference_id")
@@ -225,6 +225,10 @@ def test_the_meeting_page_lists_its_booked_cases_for_the_coordinator(app, world,
     assert world.referring.short_name in row and "Kurativ kemoradioterapi" in row
     assert _pnr(NUMBERS[0]) in row  # the area's coordinator sees the identity
     assert "3 av 9 platser bokade" in page  # the places taken, the stray row's too
+    with app.app_context():
+        deadline = triage.referral_deadline(db.session.merge(world.conference),
+                                            care_area(AREA).series_by_key("national"))
+        assert f"Sista anmälningsdag</dt><dd>{format_datetime_local(deadline, 'sv')}" in page
 
 
 def test_the_meeting_page_shows_each_reader_what_the_policy_allows(app, world, browser):
