@@ -45,8 +45,9 @@ class Cases(MethodView):
     @blp.response(200, CaseSummarySchema(many=True))
     @blp.paginate(page_size=service.PAGE_SIZE, max_page_size=100)
     def get(self, args, pagination_parameters):
-        """The cases the caller may see, newest activity first; one `case.read` audit event
-        per case shown. A page beyond the last answers the last page."""
+        """The cases the caller may see, in the triage order: urgent first, then the longest
+        waiting (`submitted_at` oldest first; drafts last), then the older case. One
+        `case.read` audit event per case shown. A page beyond the last answers the last page."""
         result = service.list_cases(
             actor_from_request(), current_principal(), area=args.get("area"),
             states=tuple(dict.fromkeys(args.get("state", ()))), query=args.get("q"),

@@ -130,7 +130,17 @@ class CaseSummarySchema(Schema):
                        "the case only); for others id, protected_identity and fictitious only"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the case was received (first submitted)"})
+    waiting_days = fields.Method("_waiting_days", allow_none=True, metadata={
+        "type": "integer", "description": "days (Swedish calendar days) since the case was "
+                                          "received, while it waits for its MDK; null for a "
+                                          "draft or a case discussed or ended"})
+
+    def _waiting_days(self, case: Case) -> int | None:
+        from mdk.cases.triage import waiting_days
+
+        return waiting_days(case)
 
 
 class CaseSchema(CaseSummarySchema):

@@ -113,12 +113,36 @@ def scope_clause(principal: policy.Principal):
     return or_(*clauses) if clauses else false()
 
 
+def queue_order() -> tuple:
+    """The triage order of every case list: urgent first (PRIORITIES sorts "urgent" after
+    "normal", so descending), then the longest waiting (received first; drafts, never
+    received, last), then the older case. The indexes on cases follow it."""
+    return (Case.priority.desc(), Case.submitted_at.asc().nulls_last(), Case.id.asc())
+
+
 def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = None,
                states: tuple[str, ...] = (), query: str | None = None,
                conference_id: int | None = None, page: int = 1,
                per_page: int = PAGE_SIZE) -> CasePage:
-    """One page of the cases the principal may see, newest activity first; one case.read
-    event per case shown, in one INSERT."""
+    """One page of the cases the principal may see, in the triage order (queue_order); one
+    case.read event per case shown, in one INSERT."""
+    where = case_list_filter(principal, area=area, states=states, query=query,
+                             conference_id=conference_id)
+    count = select(func.count(Case.id))
+    total = db.session.scalar(count.where(where) if where is not None else count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    cases = list(db.session.scalars(
+        case_page_query(where, limit=per_page, offset=(page - 1) * per_page)))
+    audit.record_reads(actor, cases, action="case.read")
+    commit_keeping_loaded(db.session)
+    return CasePage(cases=cases, page=page, pages=pages, total=total)
+
+
+def case_list_filter(principal: policy.Principal, *, area: str | None = None,
+                     states: tuple[str, ...] = (), query: str | None = None,
+                     conference_id: int | None = None):
+    """The list's WHERE clause: the principal's scope and the filters chosen (None: all)."""
     conditions = [clause for clause in (
         scope_clause(principal),
         Case.care_area == area if area else None,
@@ -126,18 +150,17 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
         Case.conference_id == conference_id if conference_id else None,
         matching_any(query, Case.number),
     ) if clause is not None]
-    where = and_(*conditions) if conditions else None
-    count = select(func.count(Case.id))
-    total = db.session.scalar(count.where(where) if where is not None else count) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = _with_context(select(Case)).order_by(Case.updated_at.desc(), Case.id.desc())
-    if where is not None:
-        rows = rows.where(where)
-    cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
-    audit.record_reads(actor, cases, action="case.read")
-    commit_keeping_loaded(db.session)
-    return CasePage(cases=cases, page=page, pages=pages, total=total)
+    return and_(*conditions) if conditions else None
+
+
+def case_page_query(where, *, limit: int, offset: int) -> Select:
+    """One page of cases with what the page shows. The page's ids are chosen on the cases
+    table alone (an index walk in the queue order, mdk.cases.models), and only those rows
+    are joined to their patient, units and meeting, in the same statement."""
+    ids = select(Case.id).order_by(*queue_order()).limit(limit).offset(offset)
+    page_ids = (ids.where(where) if where is not None else ids).subquery()
+    rows = _with_context(select(Case).join(page_ids, Case.id == page_ids.c.id))
+    return rows.order_by(*queue_order())
 
 
 def counts_by_state(principal: policy.Principal) -> dict[str, int]:
@@ -485,13 +508,16 @@ def _check_complete(area: CareArea, question: str | None, consent: bool | None,
             problems.add(FieldError(f"answers.{item.key}", _l("Fill in this field.")))
 
 
+def coming_meetings(query: Select, area_key: str) -> Select:
+    """The meetings a case can be put on: planned, not started, soonest first."""
+    return (query.options(joinedload(Conference.host_unit))
+            .where(Conference.care_area == area_key, Conference.status == "planned",
+                   Conference.starts_at > utcnow())
+            .order_by(Conference.starts_at, Conference.id))
+
+
 def open_conferences(area_key: str, limit: int = 12) -> list[Conference]:
-    """The coming meetings a case can be put on: planned, not started, soonest first."""
-    return list(db.session.scalars(
-        select(Conference).options(joinedload(Conference.host_unit))
-        .where(Conference.care_area == area_key, Conference.status == "planned",
-               Conference.starts_at > utcnow())
-        .order_by(Conference.starts_at).limit(limit)))
+    return list(db.session.scalars(coming_meetings(select(Conference), area_key).limit(limit)))
 
 
 def agenda_size(conference_id: int) -> int:

@@ -14,12 +14,12 @@ from mdk.access import authorize
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
-from mdk.cases import service
+from mdk.cases import service, triage
 from mdk.cases.forms import CaseFields, MoveForm, NewCaseFields, form_class, form_field_name
 from mdk.cases.models import Case
 from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
 from mdk.forms import attach_error, optional_int
-from mdk.i18n import format_day
+from mdk.i18n import format_datetime_local, format_near_datetime
 from mdk.patients.service import reservnummer_formats
 from mdk.validation import FieldError
 
@@ -39,6 +39,19 @@ def case_type_label(case_type: str) -> str:
 @blp.app_template_global()
 def priority_label(priority: str) -> str:
     return str(PRIORITY_LABELS.get(priority, priority))
+
+
+@blp.app_template_global()
+def case_waiting(case: Case) -> str:
+    """'waited 5 days' while the case waits for its MDK; empty for a draft or a case done."""
+    days = triage.waiting_days(case)
+    if days is None:
+        return ""
+    if days == 0:
+        return _("received today")
+    if days == 1:  # no plural forms in the catalogue tooling (tools/i18n.py): two messages
+        return _("waited 1 day")
+    return _("waited %(num)d days", num=days)
 
 
 def _page_number() -> int:
@@ -133,13 +146,13 @@ def edit_case(case_id: int):
 # --- the case page and its moves ------------------------------------------------------------
 
 def _move_forms(case: Case, failed: MoveForm | None = None) -> dict[str, MoveForm]:
-    conferences = [(c.id, _conference_label(c)) for c in service.open_conferences(case.care_area)]
+    conferences = [_meeting_choice(offer) for offer in triage.meeting_offers(case.care_area)]
     units = [(u.id, u.name) for u in service.treating_units(case.care_area)]
     forms = {}
     for move in service.possible_moves(current_principal(), case):
         form = failed if failed is not None and failed._prefix == f"{move.action}-" \
             else MoveForm(prefix=move.action, formdata=None)
-        form.conference_id.choices = [("", _("Choose a meeting")), *conferences]
+        form.conference_id.choices = [("", _("Choose a meeting"), {}), *conferences]
         form.treating_unit_id.choices = [("", _("Not yet proposed")), *units]
         if failed is None and case.treating_unit_id:
             form.treating_unit_id.data = case.treating_unit_id
@@ -147,9 +160,22 @@ def _move_forms(case: Case, failed: MoveForm | None = None) -> dict[str, MoveFor
     return forms
 
 
-def _conference_label(conference) -> str:
-    host = conference.host_unit.short_name if conference.host_unit else _("no host")
-    return f"{format_day(conference.starts_at)} · {host}"
+def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
+    """A meeting as the accept and defer forms offer it: day, week, time, host, booked
+    places and referral deadline. A full one cannot be chosen (the service refuses it); one
+    whose deadline has passed can, with a warning: the coordinator may take a late case."""
+    conference = offer.conference
+    parts = [format_datetime_local(conference.starts_at),
+             conference.host_unit.short_name if conference.host_unit else _("no host"),
+             _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
+               capacity=conference.capacity)]
+    if offer.cutoff is not None:
+        parts.append(_("referral deadline %(when)s", when=format_near_datetime(offer.cutoff)))
+    if offer.full:
+        parts.append(_("FULL"))
+    elif offer.cutoff_passed:
+        parts.append(_("deadline passed"))
+    return conference.id, " · ".join(parts), {"disabled": True} if offer.full else {}
 
 
 def _show(case: Case, failed: MoveForm | None = None, status: int = 200):

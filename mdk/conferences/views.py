@@ -25,11 +25,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mdk.access import authorize, can
+from mdk.access import authorize, can, current_principal
 from mdk.audit.service import actor_from_request
 from mdk.calendar.closures import holidays_between
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.cases import service as cases
+from mdk.cases import triage
 from mdk.conferences import grid, queries, service
 from mdk.conferences.forms import (
     STATUS_LABELS,
@@ -296,7 +298,12 @@ def _show(conference, status: int = 200, **forms):
         forms.setdefault("swap_form", _swap_form(conference))
         if not forms["move_form"].start.data:
             forms["move_form"].start.data = f"{to_local(conference.starts_at):%H:%M}"
+    booked = triage.booked_cases(actor_from_request(), current_principal(), conference) \
+        if can("case.view") else []
     return render_template("conferences/show.html", conference=conference, area=area,
+                           booked=booked, places_booked=cases.agenda_size(conference.id),
+                           deadline=triage.referral_deadline(
+                               conference, area.series_by_key(conference.series_key)),
                            series_name=_series_name(area, conference.series_key),
                            host=(area.nhv_unit(conference.host_unit.hsa_id)
                                  if conference.host_unit else None),
