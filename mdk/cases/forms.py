@@ -107,3 +107,8 @@ class MoveForm(FlaskForm):
 
     def move_data(self, fields: tuple[str, ...]) -> dict:
         return {name: getattr(self, name).data for name in fields}
+
+
+class ConfirmIdentityForm(FlaskForm):
+    """The coordinator confirms the registered identity of a case flagged by the name check
+    (the form carries the CSRF token only)."""

@@ -25,6 +25,7 @@ from mdk.audit import service as audit
 from mdk.audit.service import Actor
 from mdk.care_areas.domain import CareArea, EligibilityHint, ReferralField
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
+from mdk.cases import identity as identity_check
 from mdk.cases.models import (
     CASE_TYPES,
     PRIORITIES,
@@ -35,7 +36,7 @@ from mdk.cases.models import (
     CaseNumberCounter,
     CaseTransition,
 )
-from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, Move
+from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, REGISTER, Move
 from mdk.conferences.models import Conference
 from mdk.db import commit_keeping_loaded, matching_any, utcnow
 from mdk.extensions import db
@@ -63,8 +64,6 @@ PATIENT_KEYS = frozenset({"identity_kind", "identity_number", "issuer", "given_n
 CASE_KEYS = frozenset({"question", "case_type", "priority", "consent_recorded",
                        "contact_phone", "answers"})
 MOVE_KEYS = frozenset({"reason", "conference_id", "treating_unit_id"})
-NAME_MISMATCH = _l("The name does not match the patient registered with this identity number. "
-                   "Check the number and the name, or ask the MDK coordinator.")
 
 
 @dataclass(frozen=True)
@@ -292,22 +291,19 @@ def _referring_unit(principal: policy.Principal, area: CareArea, raw: object) ->
     return unit
 
 
-def _registered_patient(data: Mapping[str, Any], problems: Problems) -> Patient | None:
-    """The patient already registered with the number given (None: a new one), after
-    checking the number and the names. An existing patient is only referred with the name
-    registered for them: the case page shows that name, and a number alone must not reveal
-    whom it belongs to."""
+def _registered_patient(data: Mapping[str, Any], problems: Problems
+                        ) -> tuple[Patient | None, dict[str, str | None], list[str]]:
+    """The patient already registered with the number given (None: a new one), the names
+    given, and the name fields that differ from the register's. A difference is not a
+    refusal (that would tell the referrer the number is registered): the case is flagged
+    for the coordinator instead (mdk.cases.identity)."""
     identity = problems.check(patients.parse_identity,
                               data.get("identity_kind", patients.NATIONAL),
                               data.get("identity_number"), data.get("issuer"))
     names = {field: problems.check(patients.PATIENT_FIELDS[field], data.get(field))
-             for field in ("given_name", "family_name")}
+             for field in identity_check.NAME_FIELDS}
     patient = patients.patient_by_identity(identity) if identity is not None else None
-    if patient is not None:
-        for field, name in names.items():
-            if name is not None and _same_name(name) != _same_name(getattr(patient, field)):
-                problems.add(FieldError(field, NAME_MISMATCH))
-    return patient
+    return patient, names, identity_check.differing_fields(patient, names)
 
 
 def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None) -> Patient:
@@ -319,12 +315,6 @@ def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None)
     if data.get("protected_identity") is True and not patient.protected_identity:
         patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
     return patient
-
-
-def _same_name(value: object) -> str:
-    """A name as compared: case, spaces and hyphens aside (Anna-Karin = anna karin)."""
-    text = value if isinstance(value, str) else ""
-    return " ".join(text.replace("-", " ").casefold().split())
 
 
 def register_case(actor: Actor, principal: policy.Principal,
@@ -341,7 +331,7 @@ def register_case(actor: Actor, principal: policy.Principal,
     unit = problems.check(_referring_unit, principal, area, data.get("referring_unit_id"))
     values = _clean_case_fields(area, data, False, problems)
     submit = problems.check(clean_bool, data.get("submit", False), "submit")
-    registered = _registered_patient(data, problems)
+    registered, names, differing = _registered_patient(data, problems)
     if submit:
         _check_complete(area, values.get("question"), values.get("consent_recorded"),
                         values.get("answers", {}), problems)
@@ -353,10 +343,14 @@ def register_case(actor: Actor, principal: policy.Principal,
                     number=_next_number(area), state="draft", **values)
         db.session.add(case)
         db.session.flush()
-        case.transitions.append(_transition(actor, "register", None, "draft"))
         audit.record(actor, "case.create", case, details={"care_area": area.key})
-        if submit:
+        if differing:
+            identity_check.flag_mismatch(actor, case, names, differing)
+        if submit:  # submitted at once: never a draft, so its history holds the submission only
             _move(actor, principal, case, MOVES["submit"], {})
+            case.transitions[-1].from_state = None
+        else:
+            case.transitions.append(_transition(actor, REGISTER, None, "draft"))
     db.session.commit()
     log.info("case %d registered in %s (%s)", case.id, area.key, case.state)
     return case
@@ -450,6 +444,8 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         problems = Problems()
         _check_complete(area, case.question, case.consent_recorded, case.answers, problems)
         problems.raise_any()
+    if move.action == "accept":
+        identity_check.check_resolved(case)
     if move.needs_conference:
         case.conference = _conference_for(area, case, data.get("conference_id"), move)
     if "treating_unit_id" in data and move.needs_conference:
