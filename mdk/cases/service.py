@@ -10,11 +10,13 @@ it. Identity numbers and names never enter log lines or audit details: the case 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +42,7 @@ from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, REGISTER, Move
 from mdk.conferences.models import Conference
 from mdk.db import commit_keeping_loaded, matching_any, utcnow
 from mdk.extensions import db
-from mdk.i18n import to_local
+from mdk.i18n import current_language, to_local
 from mdk.patients import service as patients
 from mdk.patients.models import Patient
 from mdk.units.models import Unit
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 ANSWER_TEXT_LENGTH = 200
 ANSWER_LONG_TEXT_LENGTH = 4000
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,7}")
 PATIENT_KEYS = frozenset({"identity_kind", "identity_number", "issuer", "given_name",
                           "family_name", "protected_identity"})
 CASE_KEYS = frozenset({"question", "case_type", "priority", "consent_recorded",
@@ -180,13 +183,23 @@ def _area(key: object) -> CareArea:
 
 
 def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
-    """The area's referral fields, each checked by its type; unknown keys refused. Required
-    ones are only demanded at submission: a draft may be incomplete."""
+    """The area's referral fields, each checked by its type and the area file's range or
+    pattern; unknown keys refused. Required ones are only demanded at submission: a draft
+    may be incomplete."""
+    problems = Problems()
+    answers = _good_answers(area, raw, problems)
+    problems.raise_any()
+    return answers
+
+
+def _good_answers(area: CareArea, raw: object, problems: Problems) -> dict[str, Any]:
+    """The answers that pass; the others go to `problems` (so a wrong answer is not also
+    reported as missing)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise FieldError("answers", _l("Give the answers as an object of field keys."))
-    problems = Problems()
+        problems.add(FieldError("answers", _l("Give the answers as an object of field keys.")))
+        return {}
     for key in sorted(set(raw) - {item.key for item in area.referral_fields}):
         problems.add(FieldError(f"answers.{key}", _l("Unknown field.")))
     answers = {}
@@ -194,7 +207,6 @@ def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
         value = problems.check(_clean_answer, item, raw.get(item.key))
         if value is not None:
             answers[item.key] = value
-    problems.raise_any()
     return answers
 
 
@@ -204,13 +216,14 @@ def _clean_answer(item: ReferralField, value: object) -> Any:
         return None
     if item.type in ("text", "long_text"):
         limit = ANSWER_TEXT_LENGTH if item.type == "text" else ANSWER_LONG_TEXT_LENGTH
-        return clean_text(value, field, max_length=limit, required=False)
+        return _matching(item, field, clean_text(value, field, max_length=limit,
+                                                 required=False))
     if item.type == "integer":
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
             value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**6:
             raise FieldError(field, _l("Enter a whole number."))
-        return value
+        return _in_range(item, field, value)
     if item.type == "date":
         return parse_day(value, field).isoformat()
     if item.type == "boolean":
@@ -218,6 +231,29 @@ def _clean_answer(item: ReferralField, value: object) -> Any:
     if value not in {choice.key for choice in item.choices}:
         raise FieldError(field, _l("Choose one of the listed answers."))
     return value
+
+
+def _in_range(item: ReferralField, field: str, value: int) -> int:
+    """Within the area file's min and max for the field (either may be left out)."""
+    low, high = item.min, item.max
+    if (low is None or value >= low) and (high is None or value <= high):
+        return value
+    if low is not None and high is not None:
+        message = _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high)
+    elif low is not None:
+        message = _l("Enter a whole number of at least %(min)d.", min=low)
+    else:
+        message = _l("Enter a whole number of at most %(max)d.", max=high)
+    raise FieldError(field, message)
+
+
+def _matching(item: ReferralField, field: str, text: str | None) -> str | None:
+    """The whole text matches the area file's pattern for the field, if it has one."""
+    if text is None or item.pattern is None or re.fullmatch(item.pattern, text):
+        return text
+    label = item.pattern_message
+    raise FieldError(field, LazyString(lambda: label(current_language())) if label else
+                     _l("Enter the answer in the form the field asks for."))
 
 
 def eligibility_warnings(area: CareArea, answers: Mapping[str, Any]) -> list[EligibilityHint]:
@@ -254,7 +290,7 @@ def _clean_case_fields(area: CareArea, data: Mapping[str, Any], partial: bool,
         "consent_recorded": lambda v: clean_bool(bool(v) if v in (None, "") else v,
                                                  "consent_recorded"),
         "contact_phone": lambda v: clean_phone(v, "contact_phone", required=False),
-        "answers": lambda v: clean_answers(area, v),
+        "answers": lambda v: _good_answers(area, v, problems),
     }
     values = {}
     for name, rule in rules.items():
@@ -476,8 +512,10 @@ def _check_complete(area: CareArea, question: str | None, consent: bool | None,
     if not consent:
         problems.add(FieldError("consent_recorded", _l(
             "Record the patient's consent to discussion at a national MDK.")))
+    refused = {error.field for error in problems.errors}
     for item in area.referral_fields:
-        if item.required and answers.get(item.key) in (None, ""):
+        if item.required and answers.get(item.key) in (None, "") \
+                and f"answers.{item.key}" not in refused:
             problems.add(FieldError(f"answers.{item.key}", _l("Fill in this field.")))
 
 

@@ -213,6 +213,31 @@ def test_patch_with_a_bad_answer_names_the_nested_field(as_, world):
     assert list(_field_errors(response)) == ["answers.who_performance_status"]
 
 
+def test_answers_out_of_range_or_pattern_are_refused_with_each_field_named(as_, world):
+    referrer = as_("referrer")
+    bad = {"diagnosis_basis": "pad_verified", "histology": "squamous_cell",
+           "who_performance_status": 7, "clinical_tnm": "hej"}
+    response = referrer.post("/api/v1/cases", json=referral(submit=True, answers=bad))
+    assert response.status_code == 422
+    errors = _field_errors(response)
+    assert set(errors) == {"answers.who_performance_status", "answers.clinical_tnm"}
+    assert "0" in errors["answers.who_performance_status"][0]
+    assert "UICC" in errors["answers.clinical_tnm"][0]
+    draft = referrer.post("/api/v1/cases", json=referral(answers={})).json
+    response = referrer.patch(f"/api/v1/cases/{draft['id']}", json={"answers": bad})
+    assert response.status_code == 422
+    assert set(_field_errors(response)) == set(errors)
+
+
+def test_the_care_area_document_gives_the_range_and_pattern(as_, world):
+    body = as_("referrer").get("/api/v1/care-areas/analcancer").json
+    fields = {item["key"]: item for item in body["referral_fields"]}
+    assert (fields["who_performance_status"]["min"], fields["who_performance_status"]["max"]) \
+        == (0, 4)
+    assert fields["clinical_tnm"]["pattern"].startswith("(y|r|yr)?")
+    assert "UICC" in fields["clinical_tnm"]["pattern_message"]["sv"]
+
+
 # --- scope (IDOR) -------------------------------------------------------------------------------
 
 def test_another_units_referrer_gets_404_and_an_empty_list(as_, world):

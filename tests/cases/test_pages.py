@@ -428,3 +428,18 @@ def test_the_coordinator_is_warned_and_confirms_the_identity(app, world, browser
             AuditEvent.object_id == case_id, AuditEvent.action.like("case.identity%"))
             .order_by(AuditEvent.id)))
         assert actions == ["case.identity_mismatch", "case.identity_confirm"]
+
+
+def test_the_form_refuses_answers_outside_range_and_pattern_at_their_fields(app, world,
+                                                                           browser):
+    client = browser(world.people["referrer"])
+    page = client.get("/cases/new?area=analcancer").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="answer_who_performance_status"[^>]*>', page)[0]
+    assert 'min="0"' in field and 'max="4"' in field and 'type="number"' in field
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[13]), "submit_now": "1",
+            "answer_who_performance_status": "7", "answer_clinical_tnm": "hej"}
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "från 0 till 4" in field_error(page, "answer_who_performance_status")
+    assert "enligt UICC" in field_error(page, "answer_clinical_tnm")

@@ -67,6 +67,43 @@ def test_wrong_answers_name_the_field(world):
     assert error.value.field == "answers.who_performance_status"
 
 
+@pytest.mark.parametrize("answers", [
+    {"who_performance_status": 7, "clinical_tnm": "hej"},
+    {"who_performance_status": "-1", "clinical_tnm": "T5N0M0"},
+    {"who_performance_status": 5, "clinical_tnm": "T2N2M0"},
+])
+def test_answers_outside_the_area_files_range_and_pattern_are_refused_together(world,
+                                                                              answers):
+    from mdk.validation import every_error
+
+    with pytest.raises(FieldError) as error:
+        refer(world, answers={**referral()["answers"], **answers})
+    messages = {one.field: str(one.message) for one in every_error(error.value)}
+    assert set(messages) == {"answers.who_performance_status", "answers.clinical_tnm"}
+    assert "0" in messages["answers.who_performance_status"] \
+        and "4" in messages["answers.who_performance_status"]
+    assert "UICC" in messages["answers.clinical_tnm"]
+
+
+@pytest.mark.parametrize("tnm", ["T2N1aM0", "T4N1cM1", "TisN0M0", "rT2N0M0", "ycT3N1bM0",
+                                 "T2 N1 M0", "TXNXM0"])
+def test_tnm_by_uicc_and_the_range_ends_are_accepted(world, tnm):
+    answers = {**referral()["answers"], "clinical_tnm": tnm, "who_performance_status": 4}
+    case = refer(world, answers=answers)
+    assert case.answers["clinical_tnm"] == tnm
+    assert refer(world, number_index=1, answers={**answers, "who_performance_status": 0}
+                 ).answers["who_performance_status"] == 0
+
+
+def test_the_crs_hipec_pci_is_checked_against_its_range(world):
+    from mdk.care_areas.service import care_area
+
+    with pytest.raises(FieldError) as error:
+        service.clean_answers(care_area("crs_hipec"), {"pci": 40})
+    assert error.value.field == "answers.pci" and "39" in str(error.value.message)
+    assert service.clean_answers(care_area("crs_hipec"), {"pci": 39}) == {"pci": 39}
+
+
 def test_accept_puts_the_case_on_a_meeting_and_the_coordinator_handles_it(world):
     case = accept(world, refer(world), treating_unit_id=world.nhv[2].id)
     assert case.state == "accepted"
