@@ -124,6 +124,6 @@ class CaseIdentityConfirmation(MethodView):
         another name (`identity_check`): the flag goes, and the case can be accepted."""
         case = authorize("case.triage", service.get_case(case_id))
         try:
-            return identity.confirm_identity(actor_from_request(), case)
+            return identity.confirm_identity(actor_from_request(), current_principal(), case)
         except FieldError as error:
             _refuse(error)

@@ -79,11 +79,13 @@ class Case(db.Model):
     # set by the first coordinator to triage it.
     handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    # The patient's name as the referral gave it, kept only while it differs from the name
-    # registered with the identity number: the coordinator checks the identity, and until
-    # then the referrer is shown this name, never the registered one (mdk.cases.identity).
+    # The patient's name (and protection) as the referral gave them, kept only while the name
+    # differs from the one registered with the identity number: the coordinator checks the
+    # identity, and until then the referrer is shown these, never the registered ones
+    # (mdk.cases.identity).
     referred_given_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     referred_family_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    referred_protected_identity: Mapped[bool | None]
     submitted_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

@@ -4,9 +4,9 @@ agree.
 
 Who sees the patient's identity is declared once, in `patient_schema_for(principal, case)`:
 when the access policy's identity rule allows it (DESIGN.md §5), the full `PatientSchema`
-for the area's coordinators and `ReferredPatientSchema` (the identity and the name shown,
-without the register's id and dates) for the others; otherwise `PatientPseudonymSchema` (no
-identity number, no name).
+for the area's coordinators and `ReferredPatientSchema` (the identity as shown, without the
+register's id and dates) for the others; otherwise a pseudonym (no identity number, no
+name; the register's id for coordinators only).
 `CaseSummarySchema` and `CaseSchema` ask it for every case they dump, so a list mixes both
 field sets as the rule decides per case. Outside an API request (an HTML page, a document)
 bind the reader: `CaseSchema(principal=principal).dump(case)`.
@@ -22,7 +22,7 @@ from marshmallow.utils import missing
 from mdk.access import policy
 from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
-from mdk.cases.identity import shown_name
+from mdk.cases.identity import shown_patient
 from mdk.cases.models import STATES, Case
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
 from mdk.schemas import database_id
@@ -30,7 +30,7 @@ from mdk.schemas import database_id
 
 class ReferredPatientSchema(Schema):
     """The identity as the referring, host and treating units see it on a case: the number
-    and the name shown (mdk.cases.identity.shown_name), without the register's own id and
+    and the name shown (mdk.cases.identity.shown_patient), without the register's own id and
     dates, which would tell a referrer how old the record is, so whether the number was
     registered before their referral."""
 
@@ -44,16 +44,24 @@ class ReferredPatientSchema(Schema):
     fictitious = fields.Boolean(dump_only=True)
 
 
+class CasePseudonymSchema(Schema):
+    """The patient for those who see the clinical content only, without the register's id
+    (it would link a referrer's referral to an older record, and cases to each other)."""
+
+    protected_identity = fields.Boolean(dump_only=True)
+    fictitious = fields.Boolean(dump_only=True)
+
+
 def patient_schema_for(principal: policy.Principal, case: Case) -> type[Schema]:
     """The patient field set this reader gets on this case: the full identity for the
-    area's coordinators, the identity as referred for the referring, host and treating units
-    (a protected identity: the handling coordinators only), otherwise the pseudonym. The one
-    place that decides."""
-    if not policy.may_see_case_identity(principal, case):
-        return PatientPseudonymSchema
+    area's coordinators, the identity as shown (mdk.cases.identity) for the referring, host
+    and treating units (a protected identity: the handling coordinators only), otherwise the
+    pseudonym. The one place that decides."""
     if case.care_area in principal.areas("coordinator"):
-        return PatientSchema
-    return ReferredPatientSchema
+        return PatientSchema if policy.may_see_case_identity(principal, case) \
+            else PatientPseudonymSchema
+    return ReferredPatientSchema if shown_patient(principal, case).visible \
+        else CasePseudonymSchema
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -100,8 +108,10 @@ class PatientByIdentityRule(fields.Nested):
         reader = self.root.reader()
         schema = patient_schema_for(reader, obj)
         data = schema().dump(nested_obj)
-        if schema is ReferredPatientSchema:
-            data["given_name"], data["family_name"] = shown_name(reader, obj)
+        if schema in (ReferredPatientSchema, CasePseudonymSchema):
+            shown = shown_patient(reader, obj)
+            data.update({key: getattr(shown, key) for key in data
+                         if key in ("given_name", "family_name", "protected_identity")})
         return data
 
 

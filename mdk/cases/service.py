@@ -381,7 +381,8 @@ def register_case(actor: Actor, principal: policy.Principal,
         db.session.flush()
         audit.record(actor, "case.create", case, details={"care_area": area.key})
         if differing:
-            identity_check.flag_mismatch(actor, case, names, differing)
+            identity_check.flag_mismatch(actor, case, names,
+                                         data.get("protected_identity") is True, differing)
         if submit:  # submitted at once: never a draft, so its history holds the submission only
             _move(actor, principal, case, MOVES["submit"], {})
             case.transitions[-1].from_state = None

@@ -49,10 +49,10 @@ def priority_label(priority: str) -> str:
 
 
 @blp.app_template_global()
-def case_patient_name(case: Case) -> tuple[str, str]:
-    """(given, family) as this reader is shown them on the case: while its identity is to
-    be checked, the name the referral gave, except to the area's coordinators."""
-    return identity.shown_name(current_principal(), case)
+def case_patient(case: Case) -> identity.ShownPatient:
+    """The patient as this reader is shown them on the case: while its identity is to be
+    checked, as the referral gave it, except to the area's coordinators."""
+    return identity.shown_patient(current_principal(), case)
 
 
 def _page_number() -> int:
@@ -220,7 +220,7 @@ def confirm_identity(case_id: int):
     form = ConfirmIdentityForm()
     if form.validate_on_submit():
         try:
-            identity.confirm_identity(actor_from_request(), case)
+            identity.confirm_identity(actor_from_request(), current_principal(), case)
         except FieldError as error:
             return _show(case, page_errors=[error.message], status=409)
         flash(_("Case %(number)s: the registered identity is confirmed.", number=case.number),

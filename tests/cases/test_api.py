@@ -291,7 +291,8 @@ def test_an_uninvolved_nhv_unit_sees_no_identity_number_and_no_name(as_, world):
         response = reader.get(f"/api/v1/cases/{case['id']}")
         assert response.status_code == 200
         assert response.json["number"] == case["number"]
-        assert set(response.json["patient"]) == {"id", "protected_identity", "fictitious"}
+        # not even the register's patient id: it would link the cases of one patient
+        assert set(response.json["patient"]) == {"protected_identity", "fictitious"}
         assert _identity_absent(response.get_data(as_text=True))
         listed = reader.get("/api/v1/cases")
         assert [item["number"] for item in listed.json] == [case["number"]]
@@ -354,6 +355,26 @@ def test_a_known_number_with_another_name_answers_as_an_unknown_one(as_, world):
     listing = referrer.get("/api/v1/cases")
     for response in (known, *again, listing):
         assert "Hemlig" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_a_number_registered_as_protected_answers_as_an_unknown_one_too(as_, world,
+                                                                        protected):
+    """With another name the referrer sees the identity as they referred it: a number with a
+    protected identity must not look different from one never seen."""
+    _refer(as_("other_referrer"), 5, given_name="Hemlig", family_name="Person",
+           protected_identity=True)
+    referrer = as_("referrer")
+    known, unknown = (referrer.post("/api/v1/cases", json=referral(
+        index, submit=True, given_name="Gissat", family_name="Person",
+        protected_identity=protected)) for index in (5, 6))
+    assert known.status_code == unknown.status_code == 201
+    assert _shape(known.json) == _shape(unknown.json)
+    numbers = ("identity", "masked_identity")  # the two numbers differ, nothing else
+    assert {key: value for key, value in known.json["patient"].items() if key not in numbers} \
+        == {key: value for key, value in unknown.json["patient"].items() if key not in numbers}
+    assert known.json["patient"]["protected_identity"] is protected
+    assert "Hemlig" not in known.get_data(as_text=True)
 
 
 def test_the_coordinator_sees_the_mismatch_and_confirms_the_identity(as_, world):

@@ -443,3 +443,20 @@ def test_the_form_refuses_answers_outside_range_and_pattern_at_their_fields(app,
     page = response.get_data(as_text=True)
     assert "från 0 till 4" in field_error(page, "answer_who_performance_status")
     assert "enligt UICC" in field_error(page, "answer_clinical_tnm")
+
+
+def test_a_protected_mismatch_shows_no_names_to_a_coordinator_not_handling_it(app, world,
+                                                                             browser):
+    with app.app_context():
+        refer(world, "other_referrer", number_index=10, given_name="Hemlig",
+              family_name="Person", protected_identity=True)
+        case_id = refer(world, number_index=10, given_name="Gissat", family_name="Person").id
+    coordinator = browser(world.people["coordinator"])
+    page = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "skiljer sig från det registrerade namnet" in page
+    assert "Hemlig" not in page and "Gissat" not in page and _pnr(NUMBERS[10]) not in page
+    assert "/identity/confirm" not in page
+    assert coordinator.post(f"/cases/{case_id}/identity/confirm").status_code == 409
+    referrer_page = browser(world.people["referrer"]).get(f"/cases/{case_id}")
+    text = referrer_page.get_data(as_text=True)
+    assert "Gissat Person" in text and _pnr(NUMBERS[10]) in text and "Hemlig" not in text

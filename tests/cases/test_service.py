@@ -190,13 +190,16 @@ def test_a_number_with_another_name_is_registered_and_flagged_for_the_coordinato
 
 
 def test_the_referrer_is_shown_the_name_given_and_the_coordinator_both(world):
-    from mdk.cases.identity import shown_name
+    from mdk.cases.identity import ShownPatient, shown_patient
 
-    refer(world, "other_referrer", given_name="Hemlig", family_name="Person")
+    refer(world, "other_referrer", given_name="Hemlig", family_name="Person",
+          protected_identity=True)
     case = refer(world, given_name="Gissat", family_name="Namn")
-    assert shown_name(world.principal("referrer"), case) == ("Gissat", "Namn")
-    assert shown_name(world.principal("coordinator"), case) == ("Hemlig", "Person")
-    assert shown_name(world.principal("crs_coordinator"), case) == ("Gissat", "Namn")
+    assert shown_patient(world.principal("referrer"), case) == ShownPatient(
+        True, "Gissat", "Namn", False)
+    assert shown_patient(world.principal("coordinator"), case) == ShownPatient(
+        False, "Hemlig", "Person", True)  # protected: not the handling coordinator yet
+    assert not shown_patient(world.principal("member"), case).visible
 
 
 def test_a_flagged_case_is_accepted_only_once_the_coordinator_confirms_the_identity(world):
@@ -207,14 +210,29 @@ def test_a_flagged_case_is_accepted_only_once_the_coordinator_confirms_the_ident
     with pytest.raises(ConflictError) as error:
         accept(world, case)
     assert error.value.field == "identity" and case.state == "submitted"
-    confirm_identity(world.actor("coordinator"), case)
+    confirm_identity(world.actor("coordinator"), world.principal("coordinator"), case)
     assert not case.identity_check_needed and case.referred_given_name is None
     assert [(event.action, event.actor_id, event.details) for event in _mismatch_events(case)] \
         == [("case.identity_mismatch", world.people["referrer"].id, {"fields": "given_name"}),
             ("case.identity_confirm", world.people["coordinator"].id, None)]
     with pytest.raises(ConflictError):
-        confirm_identity(world.actor("coordinator"), case)
+        confirm_identity(world.actor("coordinator"), world.principal("coordinator"), case)
     assert accept(world, case).state == "accepted"
+
+
+def test_a_protected_identity_is_checked_by_the_handling_coordinators_only(world):
+    from mdk.cases.identity import confirm_identity
+
+    refer(world, "other_referrer", number_index=2, given_name="Hemlig", family_name="Person",
+          protected_identity=True)
+    case = refer(world, number_index=2, given_name="Gissat", family_name="Person")
+    coordinator = world.actor("coordinator"), world.principal("coordinator")
+    with pytest.raises(ConflictError) as error:
+        confirm_identity(*coordinator, case)
+    assert error.value.field == "identity" and case.identity_check_needed
+    service.move_case(*coordinator, case, "return", {"reason": "Stämmer personnumret?"})
+    assert case.handling_unit_id == world.nhv[0].id
+    assert not confirm_identity(*coordinator, case).identity_check_needed
 
 
 def test_a_draft_is_not_disclosed_to_the_nhv_units_until_it_is_submitted(world):
