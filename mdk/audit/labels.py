@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "case.decline": _l("Declined the case"),
     "case.defer": _l("Deferred the case to a later meeting"),
     "case.withdraw": _l("Withdrew the case"),
+    "case.identity_mismatch": _l("Referred with another name than the registered one"),
+    "case.identity_confirm": _l("Confirmed the registered identity"),
     "audit.export": _l("Exported the log"),
     "audit.purge": _l("Purged old log events"),
     "audit.review": _l("Reviewed a log event"),

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 
 from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
-from mdk.cases import service
+from mdk.cases import identity, service
 from mdk.cases.schemas import (
     CaseCreateSchema,
     CaseMoveSchema,
@@ -112,5 +112,19 @@ class CaseMoves(MethodView):
         try:
             return service.move_case(actor_from_request(), current_principal(), case,
                                      action, data)
+        except FieldError as error:
+            _refuse(error)
+
+
+@blp.route("/<int:case_id>/identity-confirmation")
+class CaseIdentityConfirmation(MethodView):
+    @blp.response(200, CaseSchema)
+    @blp.alt_response(409, description="The identity has no open question.")
+    def post(self, case_id: int):
+        """The coordinator confirms the registered identity of a case whose referral gave
+        another name (`identity_check`): the flag goes, and the case can be accepted."""
+        case = authorize("case.triage", service.get_case(case_id))
+        try:
+            return identity.confirm_identity(actor_from_request(), current_principal(), case)
         except FieldError as error:
             _refuse(error)

@@ -36,6 +36,7 @@ PRIORITIES = ("normal", "urgent")
 NUMBER_LENGTH = 20
 QUESTION_LENGTH = 4000
 REASON_LENGTH = 1000
+NAME_LENGTH = 100  # as the patient's names (mdk.patients.models)
 
 
 def _known(column: str, values: tuple[str, ...]) -> str:
@@ -76,6 +77,13 @@ class Case(db.Model):
     # set by the first coordinator to triage it.
     handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The patient's name (and protection) as the referral gave them, kept only while the name
+    # differs from the one registered with the identity number: the coordinator checks the
+    # identity, and until then the referrer is shown these, never the registered ones
+    # (mdk.cases.identity).
+    referred_given_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    referred_family_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    referred_protected_identity: Mapped[bool | None]
     submitted_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
@@ -89,6 +97,10 @@ class Case(db.Model):
     conference: Mapped[Conference | None] = relationship()
     transitions: Mapped[list[CaseTransition]] = relationship(
         back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
+
+    @property
+    def identity_check_needed(self) -> bool:
+        return self.referred_given_name is not None or self.referred_family_name is not None
 
     @property
     def host_unit_id(self) -> int | None:

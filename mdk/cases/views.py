@@ -14,8 +14,15 @@ from mdk.access import authorize
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
-from mdk.cases import service, triage
-from mdk.cases.forms import CaseFields, MoveForm, NewCaseFields, form_class, form_field_name
+from mdk.cases import identity, service, triage
+from mdk.cases.forms import (
+    CaseFields,
+    ConfirmIdentityForm,
+    MoveForm,
+    NewCaseFields,
+    form_class,
+    form_field_name,
+)
 from mdk.cases.models import Case
 from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
 from mdk.forms import attach_error, optional_int
@@ -52,6 +59,13 @@ def case_waiting(case: Case) -> str:
     if days == 1:  # no plural forms in the catalogue tooling (tools/i18n.py): two messages
         return _("waited 1 day")
     return _("waited %(num)d days", num=days)
+
+
+@blp.app_template_global()
+def case_patient(case: Case) -> identity.ShownPatient:
+    """The patient as this reader is shown them on the case: while its identity is to be
+    checked, as the referral gave it, except to the area's coordinators."""
+    return identity.shown_patient(current_principal(), case)
 
 
 def _page_number() -> int:
@@ -178,7 +192,8 @@ def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
     return conference.id, " · ".join(parts), {"disabled": True} if offer.full else {}
 
 
-def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
+def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
+          page_errors: list | None = None):
     service.read_case(actor_from_request(), case)
     area = care_areas()[case.care_area]
     forms = _move_forms(case, failed)
@@ -188,7 +203,9 @@ def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
         *failed.form_errors, *(message for messages in failed.errors.values()
                                if isinstance(messages, list) for message in messages)]
     return render_template(
-        "cases/show.html", case=case, area=area, moves=MOVES, forms=forms, page_errors=lost,
+        "cases/show.html", case=case, area=area, moves=MOVES, forms=forms,
+        page_errors=[*(page_errors or []), *lost],
+        confirm_form=ConfirmIdentityForm() if case.identity_check_needed else None,
         warnings=service.eligibility_warnings(area, case.answers),
         issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
 
@@ -220,3 +237,19 @@ def move_case(case_id: int, move: str):
                     state=STATE_LABELS[case.state]), "success")
             return redirect(url_for(".show_case", case_id=case.id))
     return _show(service.get_case(case_id), form, 422)
+
+
+@blp.post("/cases/<int:case_id>/identity/confirm")
+def confirm_identity(case_id: int):
+    """The coordinator has checked that the case is the registered patient's."""
+    case = authorize("case.triage", service.get_case(case_id))
+    form = ConfirmIdentityForm()
+    if form.validate_on_submit():
+        try:
+            identity.confirm_identity(actor_from_request(), current_principal(), case)
+        except FieldError as error:
+            return _show(case, page_errors=[error.message], status=409)
+        flash(_("Case %(number)s: the registered identity is confirmed.", number=case.number),
+              "success")
+        return redirect(url_for(".show_case", case_id=case.id))
+    return _show(case, page_errors=[_("The form has expired: try again.")], status=400)
