@@ -50,6 +50,8 @@ browser:
 translations: setup
 	$(BIN)/python tools/i18n.py
 
+# Benchmarks (not in CI), about a minute: rotation and calendar planning, and the lists on
+# PostgreSQL (MDK_TEST_PG_URL) at 100 and 10,000 cases, each size in a schema of its own.
 bench: setup
 	$(BIN)/python -m tests.bench
 
