@@ -3,7 +3,7 @@
 The list sorts by name; without the index every page sorted every patient in scope.
 
 Revision ID: a7c3e91f5d20
-Revises: 872cd455574b
+Revises: 3f6a9c2d71e8
 Create Date: 2026-12-01 10:05:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91f5d20'
-down_revision = '872cd455574b'
+down_revision = '3f6a9c2d71e8'
 branch_labels = None
 depends_on = None
 
