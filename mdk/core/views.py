@@ -84,6 +84,12 @@ def healthz():
     return jsonify(body), 200 if ok else 503
 
 
+@blp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the SVG icon, not a 404."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @blp.post("/language")
 def set_language():
     """Store the chosen UI language in a cookie and go back where the user was."""
