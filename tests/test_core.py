@@ -1,3 +1,5 @@
+import re
+
 from mdk.config import PROJECT_ROOT
 from tests.support import log_in
 
@@ -124,4 +126,6 @@ def test_wide_tables_scroll_inside_a_wrapper_on_a_narrow_screen(client):
     assert ("table:not(.table-scroll > table):not(.month-grid) "
             "{ display: block; overflow-x: auto;") in css
     page = client.get("/people").get_data(as_text=True)
-    assert '<div class="table-scroll">\n<table>' in page
+    # Focusable and named, so a keyboard user can scroll it too (axe: scrollable-region).
+    assert re.search(r'<div class="table-scroll" role="region" '
+                     r'aria-label="Tabell, rullas i sidled" tabindex="0">\s*<table>', page)
