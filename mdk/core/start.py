@@ -120,9 +120,10 @@ def _unit_cases(principal: policy.Principal, states, order) -> list[CaseLine]:
 
 def _to_triage(principal: policy.Principal) -> list[CaseLine]:
     """Submitted cases of the coordinator's areas: urgent first, then the longest waiting."""
+    visible = scope_clause(principal)  # the case list's scope too, so both count alike
     query = (_case_columns()
              .where(Case.care_area.in_(sorted(principal.areas("coordinator"))),
-                    Case.state == "submitted", scope_clause(principal))
+                    Case.state == "submitted", *([] if visible is None else [visible]))
              .order_by(case((Case.priority == "urgent", 0), else_=1), Case.submitted_at,
                        Case.id))
     return _case_lines(query)
