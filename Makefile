@@ -23,10 +23,14 @@ axe: node_modules/.installed
 setup: $(VENV)/.installed
 
 # Embedded default: SQLite under instance/, migrations, demo data, web + scheduler.
+# `PORT=5001 make run` (and MDK_HOST=0.0.0.0) listens elsewhere; links in mail follow.
+PORT     ?= 5000
+MDK_HOST ?= 127.0.0.1
+run: export MDK_BASE_URL ?= http://$(MDK_HOST):$(PORT)
 run: setup
 	$(BIN)/mdk db upgrade
 	$(BIN)/mdk demo load
-	$(BIN)/mdk run
+	$(BIN)/mdk run --host $(MDK_HOST) --port $(PORT)
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
 test: setup axe browser lint

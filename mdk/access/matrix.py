@@ -44,6 +44,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     # public and session
     "static": _on(PUBLIC),
     "core.healthz": _on(PUBLIC),
+    "core.favicon": _on(PUBLIC),
     "core.set_language": _on(PUBLIC, "POST"),
     "auth.login": _on(PUBLIC, "GET", "POST"),
     "api-docs.openapi_json": _on(PUBLIC),
