@@ -375,7 +375,7 @@ def test_the_user_filter_finds_people_by_part_of_the_name_or_email(app, client):
         make_event(actor)
         make_event(make_actor(name="Other Person"))
         email = db.session.get(Person, actor.person_id).email
-    for text in ("BJÖRN"[:2] + "örn", email.upper(), email[2:8]):
+    for text in ("BJÖRN"[:2] + "örn", email.upper(), email[2:email.index("@") + 1]):
         page = client.get(f"/audit?actor={text}").text
         assert _rows(page) == 1 and "Björn Åkesson" in page
 
