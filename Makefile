@@ -23,10 +23,14 @@ axe: node_modules/.installed
 setup: $(VENV)/.installed
 
 # Embedded default: SQLite under instance/, migrations, demo data, web + scheduler.
+# `PORT=5001 make run` (and MDK_HOST=0.0.0.0) listens elsewhere; links in mail follow.
+PORT     ?= 5000
+MDK_HOST ?= 127.0.0.1
+run: export MDK_BASE_URL ?= http://$(MDK_HOST):$(PORT)
 run: setup
 	$(BIN)/mdk db upgrade
 	$(BIN)/mdk demo load
-	$(BIN)/mdk run
+	$(BIN)/mdk run --host $(MDK_HOST) --port $(PORT)
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
 test: setup axe browser lint
@@ -50,6 +54,8 @@ browser:
 translations: setup
 	$(BIN)/python tools/i18n.py
 
+# Benchmarks (not in CI), about a minute: rotation and calendar planning, and the lists on
+# PostgreSQL (MDK_TEST_PG_URL) at 100 and 10,000 cases, each size in a schema of its own.
 bench: setup
 	$(BIN)/python -m tests.bench
 

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from mdk.config import PROJECT_ROOT, Settings, load_settings
 
@@ -71,13 +72,18 @@ def _bound_url_ids(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
+# SQLite: how long a writer waits for another's lock before "database is locked". Below
+# gunicorn's 30 s worker timeout, so a stuck wait ends as an error page, not a killed worker.
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
 def _engine_options(url: str) -> dict[str, Any]:
     # A failed statement's error text would carry its values (a personnummer, a name) into
     # the logs; keep them out.
     options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # Web workers and the scheduler share one file: wait for a lock instead of failing.
-        options["connect_args"] = {"timeout": 30}
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
     else:
         options["pool_pre_ping"] = True
     return options
@@ -95,21 +101,39 @@ def _init_extensions(app: Flask) -> None:
                    timezone_selector=i18n.select_timezone)
     api.init_app(app)
     i18n.init_app(app)
-    if app.config["MDK"].database_url.startswith("sqlite") or not app.config["MDK"].database_url:
-        _enable_sqlite_foreign_keys(app)
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        _configure_sqlite_connections(app)
 
 
-def _enable_sqlite_foreign_keys(app: Flask) -> None:
+def _configure_sqlite_connections(app: Flask) -> None:
+    """Every SQLite connection: foreign keys enforced, a busy timeout, and, for a file, WAL.
+
+    WAL lets readers and one writer work at once (the web app reads while the scheduler
+    writes), and a writer waits up to the busy timeout for another instead of failing with
+    "database is locked". The journal mode is kept in the file; setting it again is a no-op.
+    An in-memory database has no WAL (it stays "memory").
+    """
     from sqlalchemy import event
 
     from mdk.extensions import db
 
     with app.app_context():
-        @event.listens_for(db.engine, "connect")
-        def _fk_on(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        if _is_file_database(engine.url):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _is_file_database(url) -> bool:
+    database = url.database or ""
+    return database not in ("", ":memory:") and url.query.get("mode") != "memory" \
+        and not database.startswith("file::memory:")
 
 
 def _register_features(app: Flask) -> None:

@@ -15,8 +15,11 @@ from mdk.care_areas.cli import care_areas_cli
 
 
 @click.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+# The address can also come from the environment (`PORT=5001 make run` passes it on).
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="MDK_HOST",
+              show_envvar=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              envvar=["MDK_PORT", "PORT"], show_envvar=True, help="Port to listen on.")
 @click.option("--no-scheduler", is_flag=True, help="Start only the web server.")
 @with_appcontext
 def run_command(host: str, port: int, no_scheduler: bool) -> None:

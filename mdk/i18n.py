@@ -44,9 +44,20 @@ def format_day(value: date | datetime, language: str | None = None) -> str:
     """'tis 1 dec 2026 · v. 49' (Swedish) or 'Tue 1 Dec 2026 · wk 49' (English)."""
     language = language or current_language()
     day = to_local(value).date() if isinstance(value, datetime) else value
+    return f"{_weekday_day_month(day, language)} {day.year} · {WEEK_LABEL[language]} " \
+           f"{iso_week(day)}"
+
+
+def format_near_datetime(value: datetime, language: str | None = None) -> str:
+    """'fre 4 dec 12:00': a moment shown next to a meeting's full date (its week and year)."""
+    local = to_local(value)
+    return f"{_weekday_day_month(local.date(), language or current_language())} {local:%H:%M}"
+
+
+def _weekday_day_month(day: date, language: str) -> str:
     weekday = get_day_names("abbreviated", locale=language)[day.weekday()].rstrip(".")
     month = get_month_names("abbreviated", locale=language)[day.month].rstrip(".")
-    return f"{weekday} {day.day} {month} {day.year} · {WEEK_LABEL[language]} {iso_week(day)}"
+    return f"{weekday} {day.day} {month}"
 
 
 def format_datetime_local(value: datetime, language: str | None = None) -> str:

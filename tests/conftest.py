@@ -69,7 +69,7 @@ def _rollback(request, app):
 
     Service code may commit freely: commits release savepoints inside the outer transaction.
     """
-    if request.node.get_closest_marker("e2e"):
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("own_database"):
         yield
         return
     with app.app_context():

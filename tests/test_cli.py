@@ -108,3 +108,31 @@ def test_gunicorn_serves_the_app_factory(migrated_environment, tmp_path):
         health = wait_until_healthy(f"http://127.0.0.1:{port}", process)
         assert health["status"] == "ok"
         assert _stop(process) == 0
+
+
+def test_run_takes_the_port_from_the_environment(migrated_environment, tmp_path):
+    port = free_port()
+    environment = {**migrated_environment, "PORT": str(port), "MDK_HOST": "127.0.0.1"}
+    command = [*MDK, "run", "--no-scheduler"]
+    with running(command, environment, tmp_path / "mdk-run.log") as process:
+        assert wait_until_healthy(f"http://127.0.0.1:{port}", process)["status"] == "ok"
+        assert _stop(process) == 0
+    assert f"web: http://127.0.0.1:{port}/" in (tmp_path / "mdk-run.log").read_text()
+
+
+def test_run_refuses_a_port_that_is_not_a_port(migrated_environment):
+    result = subprocess.run([*MDK, "run", "--no-scheduler"], capture_output=True, text=True,
+                            env={**migrated_environment, "PORT": "99999"}, timeout=30)
+    assert result.returncode == 2 and "PORT" in result.stderr
+
+
+def test_make_run_passes_port_and_host_on():
+    import os
+
+    from mdk.config import PROJECT_ROOT
+
+    result = subprocess.run(["make", "-n", "run"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=30,
+                            env={**os.environ, "PORT": "5001", "MDK_HOST": "0.0.0.0"})
+    assert result.returncode == 0, result.stderr
+    assert "mdk run --host 0.0.0.0 --port 5001" in result.stdout

@@ -1,3 +1,5 @@
+import re
+
 from mdk.config import PROJECT_ROOT
 from tests.support import log_in
 
@@ -100,3 +102,30 @@ def test_navigation_marks_its_section_on_the_pages_under_it(client, app):
 
     current = re.findall(r'<a href="([^"]+)"\s+aria-current="page"', page)
     assert current == ["/care-areas"]
+
+
+def test_favicon_is_linked_from_every_page_and_served_locally(client, anonymous_client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+    icon = anonymous_client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+def test_favicon_ico_answers_with_the_icon_without_login(anonymous_client):
+    # Browsers ask for /favicon.ico on their own: answered, not a 404 (or a login page).
+    response = anonymous_client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data().startswith(b"<svg")
+
+
+def test_wide_tables_scroll_inside_a_wrapper_on_a_narrow_screen(client):
+    css = (PROJECT_ROOT / "mdk" / "static" / "css" / "mdk.css").read_text(encoding="utf-8")
+    assert ".table-scroll { overflow-x: auto;" in css
+    # Tables a page has not wrapped yet scroll by themselves on a phone.
+    assert ("table:not(.table-scroll > table):not(.month-grid) "
+            "{ display: block; overflow-x: auto;") in css
+    page = client.get("/people").get_data(as_text=True)
+    # Focusable and named, so a keyboard user can scroll it too (axe: scrollable-region).
+    assert re.search(r'<div class="table-scroll" role="region" '
+                     r'aria-label="Tabell, rullas i sidled" tabindex="0">\s*<table>', page)

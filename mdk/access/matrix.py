@@ -44,6 +44,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     # public and session
     "static": _on(PUBLIC),
     "core.healthz": _on(PUBLIC),
+    "core.favicon": _on(PUBLIC),
     "core.set_language": _on(PUBLIC, "POST"),
     "auth.login": _on(PUBLIC, "GET", "POST"),
     "api-docs.openapi_json": _on(PUBLIC),
@@ -119,11 +120,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "cases.edit_case": _on("case.edit", "GET", "POST", obj="case"),
     # submit and withdraw need case.edit; accept, return, decline and defer case.triage
     "cases.move_case": _on("case.edit", "POST", obj="case", also="case.triage"),
+    "cases.confirm_identity": _on("case.triage", "POST", obj="case"),
     # cases API
     "api_cases.Cases": {**_on("case.view"), **_on("case.create", "POST")},
     "api_cases.CaseById": {**_on("case.view", obj="case"),
                            **_on("case.edit", "PATCH", obj="case")},
     "api_cases.CaseMoves": _on("case.edit", "POST", obj="case", also="case.triage"),
+    "api_cases.CaseIdentityConfirmation": _on("case.triage", "POST", obj="case"),
 }
 
 

@@ -75,8 +75,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.triage": {"coordinator": OWN_AREAS},
-    # The access log of patient data: reviewed by the coordinators (HSLF-FS 2016:40).
-    "audit.review": {"coordinator": ANY},
+    # The access log of patient data: each care area's coordinators review its events
+    # (HSLF-FS 2016:40); which event belongs to which area is decided in mdk.audit.scope.
+    "audit.review": {"coordinator": OWN_AREAS},
     # The meeting calendar and hosting rotation: everyone reads their care areas' calendars;
     # the area's coordinators (and admins) plan them.
     "conference.view": {role: OWN_AREAS for role in ROLES},
@@ -87,6 +88,7 @@ ACTIONS: dict[str, dict[str, str]] = {
 VIEW_ACTION = {"unit": "unit.view", "person": "person.view", "provider": "provider.view",
                "care_area": "care_area.view", "patient": "patient.view",
                "conference": "conference.view", "case": "case.view"}
+VIEW_ACTIONS = frozenset(VIEW_ACTION.values())
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ def require(principal: Principal, action: str, obj: Any = None) -> None:
     may not do (on an object they may see)."""
     if can(principal, action, obj):
         return
-    if obj is not None and not can_see(principal, obj):
+    if obj is not None and (action in VIEW_ACTIONS or not can_see(principal, obj)):
+        # Refused the viewing itself (e.g. another care area's calendar, while the care
+        # area's own page is open to all): not seen, so it is not there either.
         raise NotFound()
     raise Forbidden()
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from mdk.audit.labels import action_label, area_label, object_type_label
 from mdk.audit.models import AuditEvent
 from mdk.i18n import format_datetime_local, to_local
 
@@ -22,31 +22,6 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
              Path("/usr/local/share/fonts/dejavu"))
 # Spreadsheet programs run cells starting with these as formulas; a leading ' disarms them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-ACTION_LABELS = {
-    "patient.read": _l("Read the patient's data"),
-    "patient.create": _l("Registered the patient"),
-    "patient.update": _l("Changed the patient's data"),
-    "audit.export": _l("Exported the log"),
-    "audit.purge": _l("Purged old log events"),
-    "audit.review": _l("Reviewed a log event"),
-    "login.success": _l("Logged in"),
-    "login.failure": _l("Failed login"),
-    "logout": _l("Logged out"),
-    "conference.add": _l("Added a meeting"),
-    "conference.move": _l("Moved a meeting"),
-    "conference.cancel": _l("Cancelled a meeting"),
-    "conference.swap_hosts": _l("Swapped the hosts of two meetings"),
-    "conference.override_host": _l("Chose a meeting's host by hand"),
-    "conference.update_details": _l("Changed a meeting's chair or video link"),
-    "unit.unavailability.add": _l("Marked a unit unavailable"),
-    "calendar.closure.add": _l("Added a calendar closure"),
-}
-
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
 
 def _safe(value: object) -> str:
     text = "" if value is None else str(value)
@@ -67,14 +42,17 @@ def _local_iso(moment: datetime) -> str:
 
 
 def events_csv(events: Iterable[AuditEvent], role_label) -> str:
+    """Labels for people, codes kept beside them (the action code) for sorting and scripts."""
     header = [_("Time"), _("User id"), _("User"), _("Role"), _("Care area"), _("Unit"),
-              _("Unit HSA-id"), _("Care provider"), _("Action"), _("Object type"),
-              _("Object id"), _("Patient id"), _("Client address"), _("Details")]
+              _("Unit HSA-id"), _("Care provider"), _("Action"), _("Action code"),
+              _("Object type"), _("Object id"), _("Patient id"), _("Client address"),
+              _("Details")]
     return _csv(header, ([
         _local_iso(e.occurred_at), e.actor_id, e.actor_name,
-        role_label(e.role) if e.role else "", e.care_area, e.unit_name, e.unit_hsa_id,
-        e.care_provider_name, e.action, e.object_type, e.object_id, e.patient_id,
-        e.client_address, _details(e.details)] for e in events))
+        role_label(e.role) if e.role else "", area_label(e.care_area), e.unit_name,
+        e.unit_hsa_id, e.care_provider_name, action_label(e.action), e.action,
+        object_type_label(e.object_type), e.object_id, e.patient_id, e.client_address,
+        _details(e.details)] for e in events))
 
 
 def _details(details: dict | None) -> str:

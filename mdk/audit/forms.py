@@ -13,10 +13,12 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing is changed
 
-    actor_id = SelectField(_l("User"), validate_choice=False)
+    # Searchable without a script: the browser offers the people of the page's <datalist>.
+    actor = StringField(_l("User (name or e-mail)"),
+                        render_kw={"list": "audit-people", "autocomplete": "off"})
     patient_id = StringField(_l("Patient (internal id)"), render_kw={"inputmode": "numeric"})
     case_number = StringField(_l("Case number"), render_kw={"placeholder": "AC-2026-0142"})
-    object_type = StringField(_l("Object type (e.g. case)"))
+    object_type = SelectField(_l("Kind of object"), validate_choice=False)
     object_id = StringField(_l("Object id"), render_kw={"inputmode": "numeric"})
     date_from = StringField(_l("From"), render_kw={"type": "date"})
     date_to = StringField(_l("To"), render_kw={"type": "date"})

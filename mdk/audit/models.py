@@ -24,14 +24,17 @@ REVIEW_OUTCOMES = ("ok", "follow_up")
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
     __table_args__ = (
-        # The review filters: one patient's log, one user's log, a period.
-        Index("ix_audit_events_patient_id_occurred_at", "patient_id", "occurred_at"),
-        Index("ix_audit_events_actor_id_occurred_at", "actor_id", "occurred_at"),
+        # The log is read newest first in (occurred_at, id) order, page by page from a cursor
+        # (keyset pagination): these serve the whole log (and the purge of old events), one
+        # patient's log and one user's log, from any cursor without skipping rows.
+        Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
+        Index("ix_audit_events_patient_id_occurred_at_id", "patient_id", "occurred_at", "id"),
+        Index("ix_audit_events_actor_id_occurred_at_id", "actor_id", "occurred_at", "id"),
         Index("ix_audit_events_object_type_object_id", "object_type", "object_id"),
     )
 
     id: Mapped[pk]
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None]  # a Person id; None for the system (CLI, scheduler)
     actor_name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[int | None]

@@ -15,12 +15,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select, tuple_
 
+from mdk.access.policy import Principal
 from mdk.audit import service as audit
+from mdk.audit.labels import OBJECT_TYPE_LABELS
 from mdk.audit.models import REVIEW_OUTCOMES, AuditEvent, AuditReview
+from mdk.audit.scope import disclosed_cases_of_areas, review_areas, scoped
 from mdk.audit.service import Actor
+from mdk.db import matching_any
 from mdk.extensions import db
+from mdk.people.models import Person
 from mdk.validation import FieldError, clean_text, parse_day, parse_id
 
 PAGE_SIZE = 50
@@ -28,13 +33,14 @@ MAX_SAMPLE = 200
 DEFAULT_SAMPLE = 20
 MAX_SEED = 2**31 - 1
 MAX_EXPORT = 100_000
-OBJECT_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_.")
+CURSOR_ID_DIGITS = 18
 WHOLE_NUMBER = _l("Enter a whole number.")
 
 
 @dataclass(frozen=True)
 class AuditFilters:
     actor_id: int | None = None
+    actor: str | None = None  # a name or e-mail address, or part of one
     patient_id: int | None = None
     object_type: str | None = None  # e.g. "case" (a case number is resolved to its id)
     object_id: int | None = None
@@ -51,11 +57,30 @@ class AuditFilters:
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """A place in the log, newest first: an event's time and id (no patient data), written
+    as `2026-11-02T09:00:00.000000Z,4711` in the `before` and `after` query parameters."""
+
+    occurred_at: datetime
+    id: int
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> Cursor:
+        return cls(event.occurred_at, event.id)
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ},{self.id}"
+
+
+@dataclass(frozen=True)
 class EventPage:
+    """One page of the log: its events, and where the newer and older pages start (None:
+    there are none). `at_start` says whether this is the newest page."""
+
     events: list[AuditEvent]
-    page: int
-    pages: int
-    total: int
+    newer: Cursor | None
+    older: Cursor | None
+    at_start: bool
 
 
 @dataclass(frozen=True)
@@ -84,31 +109,50 @@ def _optional_day(value: object, field: str) -> date | None:
     return None if value is None or value == "" else parse_day(value, field)
 
 
-def _case_by_number(value: object) -> int | None:
-    """A case number (AC-2026-0142) as the case's id: the log names objects by id."""
+def _case_by_number(value: object, principal: Principal) -> int | None:
+    """A case number (AC-2026-0142) as the case's id: the log names objects by id. A case
+    outside the reviewer's care areas is not found either."""
     from mdk.cases.models import Case  # cases come after the audit log
 
     number = clean_text(value, "case_number", max_length=20, required=False)
     if number is None:
         return None
-    case_id = db.session.scalar(select(Case.id).where(Case.number == number.upper()))
+    query = select(Case.id).where(Case.number == number.upper())
+    scope = review_areas(principal)
+    if not scope.everything:
+        query = query.where(Case.id.in_(disclosed_cases_of_areas(scope.areas)))
+    case_id = db.session.scalar(query)
     if case_id is None:
         raise FieldError("case_number", _l("No case has this number."))
     return case_id
 
 
-def parse_filters(args: Mapping[str, Any]) -> AuditFilters:
+def _actor_text(value: object) -> str | None:
+    """A name or e-mail address, or part of one. The export records it in its own event, so
+    it follows the rule for event details: short, and no identity number."""
+    text = clean_text(value, "actor", max_length=audit.MAX_DETAIL_TEXT, required=False)
+    if text is not None and audit.looks_like_identity_number(text):
+        raise FieldError("actor", _l("Search by the user's name or e-mail address."))
+    return text
+
+
+def _object_type(value: object) -> str | None:
+    object_type = clean_text(value, "object_type", max_length=40, required=False)
+    if object_type is not None and object_type not in OBJECT_TYPE_LABELS:
+        raise FieldError("object_type", _l("Choose a kind of object from the list."))
+    return object_type
+
+
+def parse_filters(args: Mapping[str, Any], principal: Principal) -> AuditFilters:
     """Filters from a query string or form; FieldError names the wrong one."""
-    object_type = clean_text(args.get("object_type"), "object_type", max_length=40,
-                             required=False)
-    if object_type and not set(object_type) <= OBJECT_TYPE_CHARS:
-        raise FieldError("object_type", _l("Use lower-case letters, e.g. case."))
+    object_type = _object_type(args.get("object_type"))
     object_id = _optional_id(args.get("object_id"), "object_id")
-    case_id = _case_by_number(args.get("case_number"))
+    case_id = _case_by_number(args.get("case_number"), principal)
     if case_id is not None:
         object_type, object_id = "case", case_id
     filters = AuditFilters(
         actor_id=_optional_id(args.get("actor_id"), "actor_id"),
+        actor=_actor_text(args.get("actor")),
         patient_id=_optional_id(args.get("patient_id"), "patient_id"),
         object_type=object_type,
         object_id=object_id,
@@ -119,11 +163,20 @@ def parse_filters(args: Mapping[str, Any]) -> AuditFilters:
     return filters
 
 
-def parse_page(value: object) -> int:
+def parse_cursor(value: object) -> Cursor | None:
+    """A cursor from `before`/`after`; a hand-edited one shows the newest page instead."""
+    if not isinstance(value, str) or "," not in value:
+        return None
+    moment, _comma, number = value.rpartition(",")
+    if not (number.isascii() and number.isdigit() and len(number) <= CURSOR_ID_DIGITS):
+        return None
     try:
-        return _optional_id(value, "page") or 1
-    except FieldError:
-        return 1  # a hand-edited page number shows the first page
+        occurred_at = datetime.fromisoformat(moment.strip())
+    except ValueError:
+        return None
+    if occurred_at.tzinfo is None:
+        return None
+    return Cursor(occurred_at.astimezone(UTC), int(number))
 
 
 # --- querying -------------------------------------------------------------------------------
@@ -136,6 +189,9 @@ def _filtered(statement: Select, filters: AuditFilters, zone: ZoneInfo) -> Selec
     conditions = []
     if filters.actor_id is not None:
         conditions.append(AuditEvent.actor_id == filters.actor_id)
+    if filters.actor is not None:
+        conditions.append(AuditEvent.actor_id.in_(
+            select(Person.id).where(matching_any(filters.actor, Person.name, Person.email))))
     if filters.patient_id is not None:
         conditions.append(AuditEvent.patient_id == filters.patient_id)
     if filters.object_type is not None:
@@ -150,23 +206,43 @@ def _filtered(statement: Select, filters: AuditFilters, zone: ZoneInfo) -> Selec
     return statement.where(*conditions)
 
 
-def find_events(filters: AuditFilters, zone: ZoneInfo, page: int = 1,
+# The log's order, newest first, and the composite index that serves it.
+_KEY = tuple_(AuditEvent.occurred_at, AuditEvent.id)
+_NEWEST_FIRST = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def find_events(principal: Principal, filters: AuditFilters, zone: ZoneInfo, *,
+                before: Cursor | None = None, after: Cursor | None = None,
                 per_page: int = PAGE_SIZE) -> EventPage:
-    """One page of matching events, newest first: two statements whatever the page holds."""
-    total = db.session.scalar(_filtered(select(func.count(AuditEvent.id)), filters, zone)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    events = list(db.session.scalars(
-        _filtered(select(AuditEvent), filters, zone)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
-    return EventPage(events=events, page=page, pages=pages, total=total)
+    """One page of the events the principal may review, newest first: the page before
+    (older than) or after (newer than) a cursor, else the newest. Keyset pagination: one
+    statement, as cheap at the end of the log as at its start, and no count of the whole
+    log; one row more than a page says whether there is a next one."""
+    query = scoped(_filtered(select(AuditEvent), filters, zone), principal)
+    if after is not None:
+        rows = list(db.session.scalars(
+            query.where(tuple_(after.occurred_at, after.id) < _KEY)
+            .order_by(AuditEvent.occurred_at, AuditEvent.id).limit(per_page + 1)))
+        if len(rows) > per_page:  # there are newer ones still
+            events = rows[per_page - 1::-1]
+            return EventPage(events, Cursor.of(events[0]), Cursor.of(events[-1]), False)
+        # Back at the newest events: show the newest page itself, a full one.
+    elif before is not None:
+        query = query.where(tuple_(before.occurred_at, before.id) > _KEY)
+    rows = list(db.session.scalars(query.order_by(*_NEWEST_FIRST).limit(per_page + 1)))
+    events = rows[:per_page]
+    at_start = before is None
+    newer = Cursor.of(events[0]) if events and not at_start else None
+    older = Cursor.of(events[-1]) if len(rows) > per_page else None
+    return EventPage(events, newer, older, at_start)
 
 
-def export_events(actor: Actor, filters: AuditFilters, zone: ZoneInfo) -> list[AuditEvent]:
-    """Every matching event, oldest first (up to MAX_EXPORT); writes audit.export."""
+def export_events(actor: Actor, principal: Principal, filters: AuditFilters,
+                  zone: ZoneInfo) -> list[AuditEvent]:
+    """Every matching event the principal may review, oldest first (up to MAX_EXPORT);
+    writes audit.export."""
     events = list(db.session.scalars(
-        _filtered(select(AuditEvent), filters, zone)
+        scoped(_filtered(select(AuditEvent), filters, zone), principal)
         .order_by(AuditEvent.occurred_at, AuditEvent.id).limit(MAX_EXPORT)))
     audit.record(actor, "audit.export", patient_id=filters.patient_id,
                  details={**filters.as_details(), "format": "csv", "events": len(events)})
@@ -174,10 +250,12 @@ def export_events(actor: Actor, filters: AuditFilters, zone: ZoneInfo) -> list[A
     return events
 
 
-def patient_extract(actor: Actor, patient, file_format: str) -> list[AuditEvent]:
-    """Who accessed the patient's data, oldest first; writes audit.export for the patient."""
+def patient_extract(actor: Actor, principal: Principal, patient,
+                    file_format: str) -> list[AuditEvent]:
+    """Who accessed the patient's data in the principal's care areas, oldest first; writes
+    audit.export for the patient."""
     events = list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.patient_id == patient.id)
+        scoped(select(AuditEvent).where(AuditEvent.patient_id == patient.id), principal)
         .order_by(AuditEvent.occurred_at, AuditEvent.id)))
     audit.record(actor, "audit.export", patient, details={"format": file_format,
                                                           "events": len(events)})
@@ -206,12 +284,13 @@ def parse_sample(args: Mapping[str, Any], today: date) -> tuple[date, date, int,
     return date_from, date_to, size, seed
 
 
-def draw_sample(date_from: date, date_to: date, size: int, seed: int,
+def draw_sample(principal: Principal, date_from: date, date_to: date, size: int, seed: int,
                 zone: ZoneInfo) -> Sample:
-    """`size` events of the period drawn with `seed`: the same seed draws the same events."""
+    """`size` of the period's events the principal may review, drawn with `seed`: the same
+    seed draws the same events (for the same reviewer's scope)."""
     period = AuditFilters(date_from=date_from, date_to=date_to)
-    ids = list(db.session.scalars(_filtered(select(AuditEvent.id), period, zone)
-                                  .order_by(AuditEvent.id)))
+    ids = list(db.session.scalars(scoped(_filtered(select(AuditEvent.id), period, zone),
+                                         principal).order_by(AuditEvent.id)))
     chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids))))
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.id.in_(chosen))
                                      .order_by(AuditEvent.occurred_at, AuditEvent.id)))
@@ -228,11 +307,20 @@ def latest_verdicts(event_ids: list[int]) -> dict[int, AuditReview]:
     return verdicts
 
 
-def record_verdict(actor: Actor, event_id: object, outcome: object, comment: object,
-                   seed: int | None = None) -> AuditReview:
-    """The reviewer's verdict on one sampled event; follow-up needs a comment saying why."""
+def _reviewable_event_id(principal: Principal, event_id: object) -> int | None:
     event_id = _optional_id(event_id, "event_id")
-    if event_id is None or db.session.get(AuditEvent, event_id) is None:
+    if event_id is None:
+        return None
+    return db.session.scalar(scoped(select(AuditEvent.id).where(AuditEvent.id == event_id),
+                                    principal))
+
+
+def record_verdict(actor: Actor, principal: Principal, event_id: object, outcome: object,
+                   comment: object, seed: int | None = None) -> AuditReview:
+    """The reviewer's verdict on one sampled event of their care areas (another area's
+    event is as unknown as a missing one); follow-up needs a comment saying why."""
+    event_id = _reviewable_event_id(principal, event_id)
+    if event_id is None:
         raise FieldError("event_id", _l("This event no longer exists."))
     if outcome not in REVIEW_OUTCOMES:
         raise FieldError("outcome", _l("Choose OK or needs follow-up."))

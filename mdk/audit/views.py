@@ -21,15 +21,15 @@ from flask import (
 from flask_babel import gettext as _
 
 from mdk.access import authorize, can
-from mdk.access.enforcement import shows_identity
-from mdk.audit import export, review
+from mdk.access.enforcement import current_principal, shows_identity
+from mdk.audit import export, labels, review
 from mdk.audit.forms import FilterForm, PatientChoiceForm, SampleForm, VerdictForm
+from mdk.audit.scope import reviewable_people
 from mdk.audit.service import actor_from_request
 from mdk.db import utcnow
 from mdk.forms import attach_error, status_for
 from mdk.patients import service as patients
 from mdk.people.forms import ROLE_LABELS
-from mdk.people.service import list_people
 from mdk.validation import FieldError
 
 blp = Blueprint("audit", __name__)
@@ -42,7 +42,17 @@ def _before_request() -> None:
 
 @blp.app_template_global()
 def audit_action_label(action: str) -> str:
-    return export.action_label(action)
+    return labels.action_label(action)
+
+
+@blp.app_template_global()
+def audit_object_type_label(object_type: str | None) -> str:
+    return labels.object_type_label(object_type)
+
+
+@blp.app_template_global()
+def audit_area_label(key: str | None) -> str:
+    return labels.area_label(key)
 
 
 def _role_label(role: str) -> str:
@@ -59,8 +69,8 @@ def _today():
 
 def _filter_form() -> FilterForm:
     form = FilterForm(formdata=request.args or None)
-    form.actor_id.choices = [("", _("Everyone"))] + [
-        (str(person.id), person.name) for person in list_people()]
+    form.object_type.choices = [("", _("Every kind"))] + [
+        (key, str(label)) for key, label in labels.OBJECT_TYPE_LABELS.items()]
     return form
 
 
@@ -73,13 +83,16 @@ def _patient_choice_form(formdata=None) -> PatientChoiceForm:
 def _review_page(choice_form: PatientChoiceForm, status: int = 200):
     form = _filter_form()
     page, filters = None, None
+    principal = current_principal()
     try:
-        filters = review.parse_filters(request.args)
-        page = review.find_events(filters, _zone(), review.parse_page(request.args.get("page")))
+        filters = review.parse_filters(request.args, principal)
+        page = review.find_events(principal, filters, _zone(),
+                                  before=review.parse_cursor(request.args.get("before")),
+                                  after=review.parse_cursor(request.args.get("after")))
     except FieldError as error:
         attach_error(form, error)
     return render_template("audit/review.html", form=form, choice_form=choice_form,
-                           page=page, filters=filters,
+                           page=page, filters=filters, people=reviewable_people(principal),
                            role_label=_role_label), max(status, status_for(form))
 
 
@@ -110,12 +123,16 @@ def choose_patient():
 @blp.get("/audit/export.csv")
 def export_csv():
     try:
-        filters = review.parse_filters(request.args)
+        filters = review.parse_filters(request.args, current_principal())
     except FieldError:
         return redirect(url_for(".review", **request.args))  # the page names the field
-    events = review.export_events(actor_from_request(), filters, _zone())
-    return _download(export.events_csv(events, _role_label), "text/csv; charset=utf-8",
+    events = review.export_events(actor_from_request(), current_principal(), filters, _zone())
+    return _download(export.events_csv(events, _role_label), CSV,
                      f"audit-log-{_today().isoformat()}.csv")
+
+
+# Flask adds "; charset=utf-8" to a text mimetype itself: naming it here sent it twice.
+CSV = "text/csv"
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
@@ -130,11 +147,11 @@ def patient_extract(patient_id: int, file_format: str):
     # A patient outside the coordinator's care areas is not found here either (404).
     patient = authorize("patient.view", patients.get_patient(patient_id))
     authorize("audit.review", patient)
-    events = review.patient_extract(actor_from_request(), patient, file_format)
+    events = review.patient_extract(actor_from_request(), current_principal(), patient,
+                                    file_format)
     name = f"log-extract-patient-{patient.id}"  # the id only: file names end up in logs
     if file_format == "csv":
-        return _download(export.patient_extract_csv(events, _role_label),
-                         "text/csv; charset=utf-8", f"{name}.csv")
+        return _download(export.patient_extract_csv(events, _role_label), CSV, f"{name}.csv")
     pdf = export.patient_extract_pdf(patient, events, _role_label, utcnow(),
                                      show_identity=shows_identity(patient))
     return _download(pdf, "application/pdf", f"{name}.pdf")
@@ -151,7 +168,8 @@ def _sample_page(form: SampleForm, verdict_forms: dict | None = None, status: in
     else:
         if seed is None:
             return None
-        sample = review.draw_sample(date_from, date_to, size, seed, _zone())
+        sample = review.draw_sample(current_principal(), date_from, date_to, size, seed,
+                                    _zone())
         form.date_from.data, form.date_to.data = date_from.isoformat(), date_to.isoformat()
         form.size.data, form.seed.data = str(size), str(seed)
     forms = {event.id: VerdictForm(formdata=None, prefix=f"e{event.id}").set_choices()
@@ -177,8 +195,9 @@ def record_verdict(event_id: int):
     args = {key: request.args.get(key, "") for key in ("date_from", "date_to", "size", "seed")}
     if form.validate_on_submit():
         try:
-            review.record_verdict(actor_from_request(), event_id, form.outcome.data,
-                                  form.comment.data, review.parse_sample(args, _today())[3])
+            review.record_verdict(actor_from_request(), current_principal(), event_id,
+                                  form.outcome.data, form.comment.data,
+                                  review.parse_sample(args, _today())[3])
         except FieldError as error:
             attach_error(form, error)
         else:

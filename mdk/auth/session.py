@@ -12,7 +12,8 @@ from mdk.extensions import login_manager
 
 # Endpoints anyone may use: the login page itself, health checks, the language switch, CSS.
 PUBLIC_ENDPOINTS = frozenset({
-    "auth.login", "core.healthz", "core.set_language", "static", "api-docs.openapi_json",
+    "auth.login", "core.healthz", "core.favicon", "core.set_language", "static",
+    "api-docs.openapi_json",
 })
 
 

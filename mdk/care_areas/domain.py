@@ -83,6 +83,10 @@ class ReferralField:
     required: bool
     choices: tuple[Choice, ...] = ()
     help: Label | None = None
+    min: int | None = None  # integer: the lowest answer allowed
+    max: int | None = None  # integer: the highest
+    pattern: str | None = None  # text: a regular expression the whole answer matches
+    pattern_message: Label | None = None  # what the referrer is told when it does not
 
 
 @dataclass(frozen=True)

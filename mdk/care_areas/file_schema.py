@@ -318,6 +318,13 @@ class ReferralFieldSchema(StrictSchema):
     required = Flag(required=True)
     choices = tables(ChoiceSchema, load_default=list)
     help = bilingual(load_default=None)
+    # integer fields: the range an answer must lie in (either end may be left out)
+    min = WholeNumber(load_default=None)
+    max = WholeNumber(load_default=None)
+    # text fields: a regular expression the whole answer must match, and what the referrer
+    # is told when it does not (e.g. TNM by UICC)
+    pattern = text(load_default=None)
+    pattern_message = bilingual(load_default=None)
 
     @validates_schema
     def check_choices(self, data, **_):
@@ -326,9 +333,38 @@ class ReferralFieldSchema(StrictSchema):
         if data["type"] != "choice" and data["choices"]:
             raise ValidationError('only a field of type "choice" has choices', "choices")
 
+    @validates_schema
+    def check_limits(self, data, **_):
+        problems: dict[str, list[str]] = {}
+        for key in ("min", "max"):
+            if data[key] is not None and data["type"] != "integer":
+                problems[key] = [f'only a field of type "integer" has {key}']
+        if data["min"] is not None and data["max"] is not None and data["min"] > data["max"]:
+            problems["max"] = [f"must not be below min ({data['min']}), not {data['max']}"]
+        problems.update(_pattern_problems(data))
+        if problems:
+            raise ValidationError(problems)
+
     @post_load
     def build(self, data, **_):
         return ReferralField(**{**data, "choices": tuple(data["choices"])})
+
+
+def _pattern_problems(data: dict) -> dict[str, list[str]]:
+    pattern, message = data["pattern"], data["pattern_message"]
+    if pattern is None:
+        return {"pattern_message": ["only a field with a pattern has pattern_message"]} \
+            if message is not None else {}
+    if data["type"] not in ("text", "long_text"):
+        return {"pattern": ['only a field of type "text" or "long_text" has a pattern']}
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return {"pattern": [f"is not a valid regular expression: {exc}"]}
+    if message is None:
+        return {"pattern_message": ["a field with a pattern needs pattern_message (what the "
+                                    "referrer is told when an answer does not match)"]}
+    return {}
 
 
 class EligibilityHintSchema(StrictSchema):

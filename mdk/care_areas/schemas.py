@@ -79,6 +79,11 @@ class ReferralFieldSchema(Schema):
     required = fields.Boolean()
     choices = fields.List(fields.Nested(ChoiceSchema))
     help = fields.Nested(LabelSchema, allow_none=True)
+    min = fields.Integer(allow_none=True, metadata={"description": "integer: lowest answer"})
+    max = fields.Integer(allow_none=True, metadata={"description": "integer: highest answer"})
+    pattern = fields.String(allow_none=True, metadata={
+        "description": "text: a regular expression (Python syntax) the whole answer matches"})
+    pattern_message = fields.Nested(LabelSchema, allow_none=True)
 
 
 class EligibilityHintSchema(Schema):

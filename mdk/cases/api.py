@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
-from mdk.cases import service
+from mdk.cases import identity, service
 from mdk.cases.schemas import (
     CaseCreateSchema,
     CaseMoveSchema,
@@ -44,8 +44,9 @@ class Cases(MethodView):
     @blp.response(200, CaseSummarySchema(many=True))
     @blp.paginate(page_size=service.PAGE_SIZE, max_page_size=100)
     def get(self, args, pagination_parameters):
-        """The cases the caller may see, newest activity first; one `case.read` audit event
-        per case shown. A page beyond the last answers the last page."""
+        """The cases the caller may see, in the triage order: urgent first, then the longest
+        waiting (`submitted_at` oldest first; drafts last), then the older case. One
+        `case.read` audit event per case shown. A page beyond the last answers the last page."""
         result = service.list_cases(
             actor_from_request(), current_principal(), area=args.get("area"),
             states=tuple(dict.fromkeys(args.get("state", ()))), query=args.get("q"),
@@ -110,5 +111,19 @@ class CaseMoves(MethodView):
         try:
             return service.move_case(actor_from_request(), current_principal(), case,
                                      action, data)
+        except FieldError as error:
+            _refuse(error)
+
+
+@blp.route("/<int:case_id>/identity-confirmation")
+class CaseIdentityConfirmation(MethodView):
+    @blp.response(200, CaseSchema)
+    @blp.alt_response(409, description="The identity has no open question.")
+    def post(self, case_id: int):
+        """The coordinator confirms the registered identity of a case whose referral gave
+        another name (`identity_check`): the flag goes, and the case can be accepted."""
+        case = authorize("case.triage", service.get_case(case_id))
+        try:
+            return identity.confirm_identity(actor_from_request(), current_principal(), case)
         except FieldError as error:
             _refuse(error)

@@ -80,8 +80,16 @@ def _answer_field(item: ReferralField, language: str) -> Field:
         return BooleanField(label, description=description)
     if item.type == "long_text":
         return TextAreaField(label, description=description, render_kw={"rows": 3})
-    kind = {"integer": {"inputmode": "numeric"}, "date": {"type": "date"}}.get(item.type, {})
+    kind = {"integer": {"inputmode": "numeric", **_limits(item)},
+            "date": {"type": "date"}}.get(item.type, {})
     return StringField(label, description=description, render_kw=kind)
+
+
+def _limits(item: ReferralField) -> dict[str, object]:
+    """The area file's range as a number input's min and max (the service checks it too)."""
+    limits = {name: value for name, value in (("min", item.min), ("max", item.max))
+              if value is not None}
+    return {"type": "number", "step": 1, **limits} if limits else {}
 
 
 def form_class(area: CareArea, base: type[CaseFields]) -> type[CaseFields]:
@@ -107,3 +115,8 @@ class MoveForm(FlaskForm):
 
     def move_data(self, fields: tuple[str, ...]) -> dict:
         return {name: getattr(self, name).data for name in fields}
+
+
+class ConfirmIdentityForm(FlaskForm):
+    """The coordinator confirms the registered identity of a case flagged by the name check
+    (the form carries the CSRF token only)."""

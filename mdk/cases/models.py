@@ -36,6 +36,7 @@ PRIORITIES = ("normal", "urgent")
 NUMBER_LENGTH = 20
 QUESTION_LENGTH = 4000
 REASON_LENGTH = 1000
+NAME_LENGTH = 100  # as the patient's names (mdk.patients.models)
 
 
 def _known(column: str, values: tuple[str, ...]) -> str:
@@ -49,8 +50,6 @@ class Case(db.Model):
         CheckConstraint(_known("state", STATES), name="state_known"),
         CheckConstraint(_known("case_type", CASE_TYPES), name="case_type_known"),
         CheckConstraint(_known("priority", PRIORITIES), name="priority_known"),
-        # The queue of an area by state, and a conference's agenda.
-        Index("ix_cases_care_area_state", "care_area", "state"),
     )
 
     id: Mapped[pk]
@@ -78,6 +77,13 @@ class Case(db.Model):
     # set by the first coordinator to triage it.
     handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The patient's name (and protection) as the referral gave them, kept only while the name
+    # differs from the one registered with the identity number: the coordinator checks the
+    # identity, and until then the referrer is shown these, never the registered ones
+    # (mdk.cases.identity).
+    referred_given_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    referred_family_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    referred_protected_identity: Mapped[bool | None]
     submitted_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
@@ -93,11 +99,25 @@ class Case(db.Model):
         back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
 
     @property
+    def identity_check_needed(self) -> bool:
+        return self.referred_given_name is not None or self.referred_family_name is not None
+
+    @property
     def host_unit_id(self) -> int | None:
         return self.conference.host_unit_id if self.conference is not None else None
 
     def __repr__(self) -> str:  # the number only: reprs end up in logs
         return f"<Case {self.number}>"
+
+
+# The lists' triage order (mdk.cases.service.queue_order) within an area, and within an area
+# and a state: a list page's ids are an index walk, not a sort of every case in scope. With
+# created_by (the scope's "drafts this person writes") the walk and the count read the index
+# only, so a last page costs about what a first one does.
+Index("ix_cases_queue", Case.care_area, Case.priority.desc(), Case.submitted_at, Case.id,
+      Case.created_by)
+Index("ix_cases_state_queue", Case.care_area, Case.state, Case.priority.desc(),
+      Case.submitted_at, Case.id, Case.created_by)
 
 
 class CaseTransition(db.Model):

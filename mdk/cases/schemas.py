@@ -3,8 +3,10 @@ fields, consent on submission, the state table) live in mdk.cases.service, so fo
 agree.
 
 Who sees the patient's identity is declared once, in `patient_schema_for(principal, case)`:
-the full `PatientSchema` (identity number and name) when the access policy's identity rule
-allows it (DESIGN.md §5), otherwise `PatientPseudonymSchema` (no identity number, no name).
+when the access policy's identity rule allows it (DESIGN.md §5), the full `PatientSchema`
+for the area's coordinators and `ReferredPatientSchema` (the identity as shown, without the
+register's id and dates) for the others; otherwise a pseudonym (no identity number, no
+name; the register's id for coordinators only).
 `CaseSummarySchema` and `CaseSchema` ask it for every case they dump, so a list mixes both
 field sets as the rule decides per case. Outside an API request (an HTML page, a document)
 bind the reader: `CaseSchema(principal=principal).dump(case)`.
@@ -20,19 +22,47 @@ from marshmallow.utils import missing
 from mdk.access import policy
 from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
+from mdk.cases.identity import shown_patient
 from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
 from mdk.schemas import Key, Text, database_id, rule_pattern
 from mdk.validation import PHONE_PATTERN
 
 
+class ReferredPatientSchema(Schema):
+    """The identity as the referring, host and treating units see it on a case: the number
+    and the name shown (mdk.cases.identity.shown_patient), without the register's own id and
+    dates, which would tell a referrer how old the record is, so whether the number was
+    registered before their referral."""
+
+    given_name = fields.String(dump_only=True)
+    family_name = fields.String(dump_only=True)
+    masked_identity = fields.String(dump_only=True)
+    identity_kind = fields.String(dump_only=True)
+    identity = fields.String(attribute="display_identity", dump_only=True)
+    identity_issuer = fields.String(allow_none=True, dump_only=True)
+    protected_identity = fields.Boolean(dump_only=True)
+    fictitious = fields.Boolean(dump_only=True)
+
+
+class CasePseudonymSchema(Schema):
+    """The patient for those who see the clinical content only, without the register's id
+    (it would link a referrer's referral to an older record, and cases to each other)."""
+
+    protected_identity = fields.Boolean(dump_only=True)
+    fictitious = fields.Boolean(dump_only=True)
+
+
 def patient_schema_for(principal: policy.Principal, case: Case) -> type[Schema]:
     """The patient field set this reader gets on this case: the full identity for the
-    referring, host and treating units and the area's coordinators (a protected identity:
-    the handling coordinators only), otherwise the pseudonym. The one place that decides."""
-    if policy.may_see_case_identity(principal, case):
-        return PatientSchema
-    return PatientPseudonymSchema
+    area's coordinators, the identity as shown (mdk.cases.identity) for the referring, host
+    and treating units (a protected identity: the handling coordinators only), otherwise the
+    pseudonym. The one place that decides."""
+    if case.care_area in principal.areas("coordinator"):
+        return PatientSchema if policy.may_see_case_identity(principal, case) \
+            else PatientPseudonymSchema
+    return ReferredPatientSchema if shown_patient(principal, case).visible \
+        else CasePseudonymSchema
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -76,8 +106,14 @@ class PatientByIdentityRule(fields.Nested):
     def _serialize(self, nested_obj, attr, obj, **kwargs):
         if nested_obj is None:
             return None
-        schema = patient_schema_for(self.root.reader(), obj)
-        return schema().dump(nested_obj)
+        reader = self.root.reader()
+        schema = patient_schema_for(reader, obj)
+        data = schema().dump(nested_obj)
+        if schema in (ReferredPatientSchema, CasePseudonymSchema):
+            shown = shown_patient(reader, obj)
+            data.update({key: getattr(shown, key) for key in data
+                         if key in ("given_name", "family_name", "protected_identity")})
+        return data
 
 
 class EligibilityWarnings(fields.List):
@@ -131,7 +167,17 @@ class CaseSummarySchema(Schema):
                        "the case only); for others id, protected_identity and fictitious only"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the case was received (first submitted)"})
+    waiting_days = fields.Method("_waiting_days", allow_none=True, metadata={
+        "type": "integer", "description": "days (Swedish calendar days) since the case was "
+                                          "received, while it waits for its MDK; null for a "
+                                          "draft or a case discussed or ended"})
+
+    def _waiting_days(self, case: Case) -> int | None:
+        from mdk.cases.triage import waiting_days
+
+        return waiting_days(case)
 
 
 class CaseSchema(CaseSummarySchema):
@@ -144,8 +190,19 @@ class CaseSchema(CaseSummarySchema):
     answers = fields.Dict(keys=fields.String(), metadata={
         "description": "the care area's referral fields, by key"})
     handling_unit_id = fields.Integer(allow_none=True)
+    identity_check = fields.Method("_identity_check", dump_only=True, allow_none=True, metadata={
+        "description": "for the area's coordinators, while the referral's name differs from "
+                       "the registered one: the names given ({given_name, family_name}); "
+                       "null otherwise, and always null for everyone else"})
     eligibility_warnings = EligibilityWarnings()
     transitions = fields.List(fields.Nested(TransitionSchema))
+
+    def _identity_check(self, case: Case) -> dict[str, str] | None:
+        if not case.identity_check_needed or case.care_area not in self.reader().areas(
+                "coordinator"):
+            return None
+        return {"given_name": case.referred_given_name or "",
+                "family_name": case.referred_family_name or ""}
 
 
 # --- input: types only ------------------------------------------------------------------------

@@ -10,13 +10,16 @@ it. Identity numbers and names never enter log lines or audit details: the case 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, or_, select, tuple_, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,6 +28,7 @@ from mdk.audit import service as audit
 from mdk.audit.service import Actor
 from mdk.care_areas.domain import CareArea, EligibilityHint, ReferralField
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
+from mdk.cases import identity as identity_check
 from mdk.cases.models import (
     CASE_TYPES,
     PRIORITIES,
@@ -35,11 +39,11 @@ from mdk.cases.models import (
     CaseNumberCounter,
     CaseTransition,
 )
-from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, Move
+from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, REGISTER, Move
 from mdk.conferences.models import Conference
 from mdk.db import commit_keeping_loaded, matching_any, utcnow
 from mdk.extensions import db
-from mdk.i18n import to_local
+from mdk.i18n import current_language, to_local
 from mdk.patients import service as patients
 from mdk.patients.models import Patient
 from mdk.units.models import Unit
@@ -58,13 +62,12 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 ANSWER_TEXT_LENGTH = 200
 ANSWER_LONG_TEXT_LENGTH = 4000
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,7}")
 PATIENT_KEYS = frozenset({"identity_kind", "identity_number", "issuer", "given_name",
                           "family_name", "protected_identity"})
 CASE_KEYS = frozenset({"question", "case_type", "priority", "consent_recorded",
                        "contact_phone", "answers"})
 MOVE_KEYS = frozenset({"reason", "conference_id", "treating_unit_id"})
-NAME_MISMATCH = _l("The name does not match the patient registered with this identity number. "
-                   "Check the number and the name, or ask the MDK coordinator.")
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,36 @@ def scope_clause(principal: policy.Principal):
     return or_(*clauses) if clauses else false()
 
 
+def queue_order() -> tuple:
+    """The triage order of every case list: urgent first (PRIORITIES sorts "urgent" after
+    "normal", so descending), then the longest waiting (received first; drafts, never
+    received, last), then the older case. The indexes on cases follow it."""
+    return (Case.priority.desc(), Case.submitted_at.asc().nulls_last(), Case.id.asc())
+
+
 def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = None,
                states: tuple[str, ...] = (), query: str | None = None,
                conference_id: int | None = None, page: int = 1,
                per_page: int = PAGE_SIZE) -> CasePage:
-    """One page of the cases the principal may see, newest activity first; one case.read
-    event per case shown, in one INSERT."""
+    """One page of the cases the principal may see, in the triage order (queue_order); one
+    case.read event per case shown, in one INSERT."""
+    where = case_list_filter(principal, area=area, states=states, query=query,
+                             conference_id=conference_id)
+    count = select(func.count(Case.id))
+    total = db.session.scalar(count.where(where) if where is not None else count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    cases = list(db.session.scalars(
+        case_page_query(where, limit=per_page, offset=(page - 1) * per_page)))
+    audit.record_reads(actor, cases, action="case.read")
+    commit_keeping_loaded(db.session)
+    return CasePage(cases=cases, page=page, pages=pages, total=total)
+
+
+def case_list_filter(principal: policy.Principal, *, area: str | None = None,
+                     states: tuple[str, ...] = (), query: str | None = None,
+                     conference_id: int | None = None):
+    """The list's WHERE clause: the principal's scope and the filters chosen (None: all)."""
     conditions = [clause for clause in (
         scope_clause(principal),
         Case.care_area == area if area else None,
@@ -126,18 +153,17 @@ def list_cases(actor: Actor, principal: policy.Principal, *, area: str | None = 
         Case.conference_id == conference_id if conference_id else None,
         matching_any(query, Case.number),
     ) if clause is not None]
-    where = and_(*conditions) if conditions else None
-    count = select(func.count(Case.id))
-    total = db.session.scalar(count.where(where) if where is not None else count) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = _with_context(select(Case)).order_by(Case.updated_at.desc(), Case.id.desc())
-    if where is not None:
-        rows = rows.where(where)
-    cases = list(db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page)))
-    audit.record_reads(actor, cases, action="case.read")
-    commit_keeping_loaded(db.session)
-    return CasePage(cases=cases, page=page, pages=pages, total=total)
+    return and_(*conditions) if conditions else None
+
+
+def case_page_query(where, *, limit: int, offset: int) -> Select:
+    """One page of cases with what the page shows. The page's ids are chosen on the cases
+    table alone (an index walk in the queue order, mdk.cases.models), and only those rows
+    are joined to their patient, units and meeting, in the same statement."""
+    ids = select(Case.id).order_by(*queue_order()).limit(limit).offset(offset)
+    page_ids = (ids.where(where) if where is not None else ids).subquery()
+    rows = _with_context(select(Case).join(page_ids, Case.id == page_ids.c.id))
+    return rows.order_by(*queue_order())
 
 
 def counts_by_state(principal: policy.Principal) -> dict[str, int]:
@@ -154,15 +180,20 @@ def counts_by_state(principal: policy.Principal) -> dict[str, int]:
 
 def patient_scope_clause(principal: policy.Principal):
     """The patients the principal may see (the policy's patient.view scope, in SQL): those
-    with a submitted case in the areas, and those without any case yet."""
+    with a submitted case in the areas, and those without any case yet.
+
+    Said as "not one of the patients whose every case is outside the scope", so the cases
+    are read once, grouped by patient, and not once per condition (issue #9: two EXISTS
+    scanned them twice on every list page)."""
     scope = policy.scope_of(principal, "patient.view")
     if scope.everything:
         return None
-    has_case = select(Case.id).where(Case.patient_id == Patient.id).exists()
-    in_areas = select(Case.id).where(Case.patient_id == Patient.id,
-                                     Case.submitted_at.is_not(None),
-                                     Case.care_area.in_(sorted(scope.areas))).exists()
-    return or_(~has_case, in_areas) if scope.areas else false()
+    if not scope.areas:
+        return false()
+    in_scope = and_(Case.submitted_at.is_not(None), Case.care_area.in_(sorted(scope.areas)))
+    none_in_scope = (select(Case.patient_id).group_by(Case.patient_id)
+                     .having(func.max(sql_case((in_scope, 1), else_=0)) == 0))
+    return Patient.id.not_in(none_in_scope)
 
 
 def patient_case_loading():
@@ -181,13 +212,23 @@ def _area(key: object) -> CareArea:
 
 
 def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
-    """The area's referral fields, each checked by its type; unknown keys refused. Required
-    ones are only demanded at submission: a draft may be incomplete."""
+    """The area's referral fields, each checked by its type and the area file's range or
+    pattern; unknown keys refused. Required ones are only demanded at submission: a draft
+    may be incomplete."""
+    problems = Problems()
+    answers = _good_answers(area, raw, problems)
+    problems.raise_any()
+    return answers
+
+
+def _good_answers(area: CareArea, raw: object, problems: Problems) -> dict[str, Any]:
+    """The answers that pass; the others go to `problems` (so a wrong answer is not also
+    reported as missing)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise FieldError("answers", _l("Give the answers as an object of field keys."))
-    problems = Problems()
+        problems.add(FieldError("answers", _l("Give the answers as an object of field keys.")))
+        return {}
     for key in sorted(set(raw) - {item.key for item in area.referral_fields}):
         problems.add(FieldError(f"answers.{key}", _l("Unknown field.")))
     answers = {}
@@ -195,7 +236,6 @@ def clean_answers(area: CareArea, raw: object) -> dict[str, Any]:
         value = problems.check(_clean_answer, item, raw.get(item.key))
         if value is not None:
             answers[item.key] = value
-    problems.raise_any()
     return answers
 
 
@@ -205,14 +245,15 @@ def _clean_answer(item: ReferralField, value: object) -> Any:
         return None
     if item.type in ("text", "long_text"):
         limit = ANSWER_TEXT_LENGTH if item.type == "text" else ANSWER_LONG_TEXT_LENGTH
-        return clean_text(value, field, max_length=limit, required=False,
-                          multiline=item.type == "long_text")
+        return _matching(item, field, clean_text(value, field, max_length=limit,
+                                                 required=False,
+                                                 multiline=item.type == "long_text"))
     if item.type == "integer":
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
             value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**6:
             raise FieldError(field, _l("Enter a whole number."))
-        return value
+        return _in_range(item, field, value)
     if item.type == "date":
         return parse_day(value, field).isoformat()
     if item.type == "boolean":
@@ -220,6 +261,29 @@ def _clean_answer(item: ReferralField, value: object) -> Any:
     if value not in {choice.key for choice in item.choices}:
         raise FieldError(field, _l("Choose one of the listed answers."))
     return value
+
+
+def _in_range(item: ReferralField, field: str, value: int) -> int:
+    """Within the area file's min and max for the field (either may be left out)."""
+    low, high = item.min, item.max
+    if (low is None or value >= low) and (high is None or value <= high):
+        return value
+    if low is not None and high is not None:
+        message = _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high)
+    elif low is not None:
+        message = _l("Enter a whole number of at least %(min)d.", min=low)
+    else:
+        message = _l("Enter a whole number of at most %(max)d.", max=high)
+    raise FieldError(field, message)
+
+
+def _matching(item: ReferralField, field: str, text: str | None) -> str | None:
+    """The whole text matches the area file's pattern for the field, if it has one."""
+    if text is None or item.pattern is None or re.fullmatch(item.pattern, text):
+        return text
+    label = item.pattern_message
+    raise FieldError(field, LazyString(lambda: label(current_language())) if label else
+                     _l("Enter the answer in the form the field asks for."))
 
 
 def eligibility_warnings(area: CareArea, answers: Mapping[str, Any]) -> list[EligibilityHint]:
@@ -256,7 +320,7 @@ def _clean_case_fields(area: CareArea, data: Mapping[str, Any], partial: bool,
         "consent_recorded": lambda v: clean_bool(bool(v) if v in (None, "") else v,
                                                  "consent_recorded"),
         "contact_phone": lambda v: clean_phone(v, "contact_phone", required=False),
-        "answers": lambda v: clean_answers(area, v),
+        "answers": lambda v: _good_answers(area, v, problems),
     }
     values = {}
     for name, rule in rules.items():
@@ -293,22 +357,19 @@ def _referring_unit(principal: policy.Principal, area: CareArea, raw: object) ->
     return unit
 
 
-def _registered_patient(data: Mapping[str, Any], problems: Problems) -> Patient | None:
-    """The patient already registered with the number given (None: a new one), after
-    checking the number and the names. An existing patient is only referred with the name
-    registered for them: the case page shows that name, and a number alone must not reveal
-    whom it belongs to."""
+def _registered_patient(data: Mapping[str, Any], problems: Problems
+                        ) -> tuple[Patient | None, dict[str, str | None], list[str]]:
+    """The patient already registered with the number given (None: a new one), the names
+    given, and the name fields that differ from the register's. A difference is not a
+    refusal (that would tell the referrer the number is registered): the case is flagged
+    for the coordinator instead (mdk.cases.identity)."""
     identity = problems.check(patients.parse_identity,
                               data.get("identity_kind", patients.NATIONAL),
                               data.get("identity_number"), data.get("issuer"))
     names = {field: problems.check(patients.PATIENT_FIELDS[field], data.get(field))
-             for field in ("given_name", "family_name")}
+             for field in identity_check.NAME_FIELDS}
     patient = patients.patient_by_identity(identity) if identity is not None else None
-    if patient is not None:
-        for field, name in names.items():
-            if name is not None and _same_name(name) != _same_name(getattr(patient, field)):
-                problems.add(FieldError(field, NAME_MISMATCH))
-    return patient
+    return patient, names, identity_check.differing_fields(patient, names)
 
 
 def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None) -> Patient:
@@ -320,12 +381,6 @@ def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None)
     if data.get("protected_identity") is True and not patient.protected_identity:
         patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
     return patient
-
-
-def _same_name(value: object) -> str:
-    """A name as compared: case, spaces and hyphens aside (Anna-Karin = anna karin)."""
-    text = value if isinstance(value, str) else ""
-    return " ".join(text.replace("-", " ").casefold().split())
 
 
 def register_case(actor: Actor, principal: policy.Principal,
@@ -342,7 +397,7 @@ def register_case(actor: Actor, principal: policy.Principal,
     unit = problems.check(_referring_unit, principal, area, data.get("referring_unit_id"))
     values = _clean_case_fields(area, data, False, problems)
     submit = problems.check(clean_bool, data.get("submit", False), "submit")
-    registered = _registered_patient(data, problems)
+    registered, names, differing = _registered_patient(data, problems)
     if submit:
         _check_complete(area, values.get("question"), values.get("consent_recorded"),
                         values.get("answers", {}), problems)
@@ -354,10 +409,15 @@ def register_case(actor: Actor, principal: policy.Principal,
                     number=_next_number(area), state="draft", **values)
         db.session.add(case)
         db.session.flush()
-        case.transitions.append(_transition(actor, "register", None, "draft"))
         audit.record(actor, "case.create", case, details={"care_area": area.key})
-        if submit:
+        if differing:
+            identity_check.flag_mismatch(actor, case, names,
+                                         data.get("protected_identity") is True, differing)
+        if submit:  # submitted at once: never a draft, so its history holds the submission only
             _move(actor, principal, case, MOVES["submit"], {})
+            case.transitions[-1].from_state = None
+        else:
+            case.transitions.append(_transition(actor, REGISTER, None, "draft"))
     db.session.commit()
     log.info("case %d registered in %s (%s)", case.id, area.key, case.state)
     return case
@@ -451,6 +511,8 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         problems = Problems()
         _check_complete(area, case.question, case.consent_recorded, case.answers, problems)
         problems.raise_any()
+    if move.action == "accept":
+        identity_check.check_resolved(case)
     if move.needs_conference:
         case.conference = _conference_for(area, case, data.get("conference_id"), move)
     if "treating_unit_id" in data and move.needs_conference:
@@ -481,18 +543,23 @@ def _check_complete(area: CareArea, question: str | None, consent: bool | None,
     if not consent:
         problems.add(FieldError("consent_recorded", _l(
             "Record the patient's consent to discussion at a national MDK.")))
+    refused = {error.field for error in problems.errors}
     for item in area.referral_fields:
-        if item.required and answers.get(item.key) in (None, ""):
+        if item.required and answers.get(item.key) in (None, "") \
+                and f"answers.{item.key}" not in refused:
             problems.add(FieldError(f"answers.{item.key}", _l("Fill in this field.")))
 
 
+def coming_meetings(query: Select, area_key: str) -> Select:
+    """The meetings a case can be put on: planned, not started, soonest first."""
+    return (query.options(joinedload(Conference.host_unit))
+            .where(Conference.care_area == area_key, Conference.status == "planned",
+                   Conference.starts_at > utcnow())
+            .order_by(Conference.starts_at, Conference.id))
+
+
 def open_conferences(area_key: str, limit: int = 12) -> list[Conference]:
-    """The coming meetings a case can be put on: planned, not started, soonest first."""
-    return list(db.session.scalars(
-        select(Conference).options(joinedload(Conference.host_unit))
-        .where(Conference.care_area == area_key, Conference.status == "planned",
-               Conference.starts_at > utcnow())
-        .order_by(Conference.starts_at).limit(limit)))
+    return list(db.session.scalars(coming_meetings(select(Conference), area_key).limit(limit)))
 
 
 def agenda_size(conference_id: int) -> int:

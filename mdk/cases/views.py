@@ -14,12 +14,19 @@ from mdk.access import authorize
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
-from mdk.cases import service
-from mdk.cases.forms import CaseFields, MoveForm, NewCaseFields, form_class, form_field_name
+from mdk.cases import identity, service, triage
+from mdk.cases.forms import (
+    CaseFields,
+    ConfirmIdentityForm,
+    MoveForm,
+    NewCaseFields,
+    form_class,
+    form_field_name,
+)
 from mdk.cases.models import Case
 from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
 from mdk.forms import attach_error, optional_int
-from mdk.i18n import format_day
+from mdk.i18n import format_datetime_local, format_near_datetime
 from mdk.patients.service import reservnummer_formats
 from mdk.validation import FieldError
 
@@ -39,6 +46,26 @@ def case_type_label(case_type: str) -> str:
 @blp.app_template_global()
 def priority_label(priority: str) -> str:
     return str(PRIORITY_LABELS.get(priority, priority))
+
+
+@blp.app_template_global()
+def case_waiting(case: Case) -> str:
+    """'waited 5 days' while the case waits for its MDK; empty for a draft or a case done."""
+    days = triage.waiting_days(case)
+    if days is None:
+        return ""
+    if days == 0:
+        return _("received today")
+    if days == 1:  # no plural forms in the catalogue tooling (tools/i18n.py): two messages
+        return _("waited 1 day")
+    return _("waited %(num)d days", num=days)
+
+
+@blp.app_template_global()
+def case_patient(case: Case) -> identity.ShownPatient:
+    """The patient as this reader is shown them on the case: while its identity is to be
+    checked, as the referral gave it, except to the area's coordinators."""
+    return identity.shown_patient(current_principal(), case)
 
 
 def _page_number() -> int:
@@ -133,13 +160,13 @@ def edit_case(case_id: int):
 # --- the case page and its moves ------------------------------------------------------------
 
 def _move_forms(case: Case, failed: MoveForm | None = None) -> dict[str, MoveForm]:
-    conferences = [(c.id, _conference_label(c)) for c in service.open_conferences(case.care_area)]
+    conferences = [_meeting_choice(offer) for offer in triage.meeting_offers(case.care_area)]
     units = [(u.id, u.name) for u in service.treating_units(case.care_area)]
     forms = {}
     for move in service.possible_moves(current_principal(), case):
         form = failed if failed is not None and failed._prefix == f"{move.action}-" \
             else MoveForm(prefix=move.action, formdata=None)
-        form.conference_id.choices = [("", _("Choose a meeting")), *conferences]
+        form.conference_id.choices = [("", _("Choose a meeting"), {}), *conferences]
         form.treating_unit_id.choices = [("", _("Not yet proposed")), *units]
         if failed is None and case.treating_unit_id:
             form.treating_unit_id.data = case.treating_unit_id
@@ -147,12 +174,26 @@ def _move_forms(case: Case, failed: MoveForm | None = None) -> dict[str, MoveFor
     return forms
 
 
-def _conference_label(conference) -> str:
-    host = conference.host_unit.short_name if conference.host_unit else _("no host")
-    return f"{format_day(conference.starts_at)} · {host}"
+def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
+    """A meeting as the accept and defer forms offer it: day, week, time, host, booked
+    places and referral deadline. A full one cannot be chosen (the service refuses it); one
+    whose deadline has passed can, with a warning: the coordinator may take a late case."""
+    conference = offer.conference
+    parts = [format_datetime_local(conference.starts_at),
+             conference.host_unit.short_name if conference.host_unit else _("no host"),
+             _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
+               capacity=conference.capacity)]
+    if offer.cutoff is not None:
+        parts.append(_("referral deadline %(when)s", when=format_near_datetime(offer.cutoff)))
+    if offer.full:
+        parts.append(_("FULL"))
+    elif offer.cutoff_passed:
+        parts.append(_("deadline passed"))
+    return conference.id, " · ".join(parts), {"disabled": True} if offer.full else {}
 
 
-def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
+def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
+          page_errors: list | None = None):
     service.read_case(actor_from_request(), case)
     area = care_areas()[case.care_area]
     forms = _move_forms(case, failed)
@@ -162,7 +203,9 @@ def _show(case: Case, failed: MoveForm | None = None, status: int = 200):
         *failed.form_errors, *(message for messages in failed.errors.values()
                                if isinstance(messages, list) for message in messages)]
     return render_template(
-        "cases/show.html", case=case, area=area, moves=MOVES, forms=forms, page_errors=lost,
+        "cases/show.html", case=case, area=area, moves=MOVES, forms=forms,
+        page_errors=[*(page_errors or []), *lost],
+        confirm_form=ConfirmIdentityForm() if case.identity_check_needed else None,
         warnings=service.eligibility_warnings(area, case.answers),
         issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
 
@@ -194,3 +237,19 @@ def move_case(case_id: int, move: str):
                     state=STATE_LABELS[case.state]), "success")
             return redirect(url_for(".show_case", case_id=case.id))
     return _show(service.get_case(case_id), form, 422)
+
+
+@blp.post("/cases/<int:case_id>/identity/confirm")
+def confirm_identity(case_id: int):
+    """The coordinator has checked that the case is the registered patient's."""
+    case = authorize("case.triage", service.get_case(case_id))
+    form = ConfirmIdentityForm()
+    if form.validate_on_submit():
+        try:
+            identity.confirm_identity(actor_from_request(), current_principal(), case)
+        except FieldError as error:
+            return _show(case, page_errors=[error.message], status=409)
+        flash(_("Case %(number)s: the registered identity is confirmed.", number=case.number),
+              "success")
+        return redirect(url_for(".show_case", case_id=case.id))
+    return _show(case, page_errors=[_("The form has expired: try again.")], status=400)

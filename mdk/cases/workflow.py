@@ -42,6 +42,10 @@ MOVES: dict[str, Move] = {move.action: move for move in (
           _l("Withdraw"), needs_reason=True),
 )}
 
+# A referral enters the table from nothing: saved as a draft (one "register" row, to draft),
+# or submitted at once (one "submit" row, from nothing to submitted: it never was a draft).
+REGISTER = "register"
+
 # States in which the referrer may still change what the referral says.
 EDITABLE = frozenset({"draft", "returned"})
 # States in which the case holds a place on a conference's agenda.

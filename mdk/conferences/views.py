@@ -25,11 +25,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mdk.access import authorize, can
+from mdk.access import authorize, can, current_principal
 from mdk.audit.service import actor_from_request
 from mdk.calendar.closures import holidays_between
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
+from mdk.cases import service as cases
+from mdk.cases import triage
 from mdk.conferences import grid, queries, service
 from mdk.conferences.forms import (
     STATUS_LABELS,
@@ -94,9 +96,14 @@ def _editable_conference(conference_id: int):
     return conference
 
 
+def _visible_areas() -> dict[str, CareArea]:
+    """The care areas whose calendars the user may see: the area switcher offers only these."""
+    return {key: area for key, area in care_areas().items() if can("conference.view", area)}
+
+
 def _first_visible_area() -> CareArea:
     """The first care area whose calendar the user may see (404 when there is none)."""
-    area = next((area for area in care_areas().values() if can("conference.view", area)), None)
+    area = next(iter(_visible_areas().values()), None)
     if area is None:
         abort(404)
     return area
@@ -186,7 +193,7 @@ def month_view(area_key: str, month: str):
                              holidays_between(first, last, language), closures)
     first_of_month = date(year, month_number, 1)
     return render_template(
-        "conferences/month.html", area=area, areas=care_areas(), weeks=weeks,
+        "conferences/month.html", area=area, areas=_visible_areas(), weeks=weeks,
         month_title=f"{get_month_names('wide', locale=language)[month_number]} {year}".capitalize(),
         weekday_names=[get_day_names("abbreviated", locale=language)[index].rstrip(".")
                        for index in range(7)],
@@ -217,7 +224,7 @@ def list_view(area_key: str):
         attach_error(form, error)
     form.from_day.data = form.from_day.data or first.isoformat()
     form.to_day.data = form.to_day.data or last.isoformat()
-    return render_template("conferences/list.html", area=area, areas=care_areas(), form=form,
+    return render_template("conferences/list.html", area=area, areas=_visible_areas(), form=form,
                            conferences=conferences, series_name=_series_name,
                            can_edit=_can_edit(area_key)), status_for(form)
 
@@ -296,7 +303,12 @@ def _show(conference, status: int = 200, **forms):
         forms.setdefault("swap_form", _swap_form(conference))
         if not forms["move_form"].start.data:
             forms["move_form"].start.data = f"{to_local(conference.starts_at):%H:%M}"
+    booked = triage.booked_cases(actor_from_request(), current_principal(), conference) \
+        if can("case.view") else []
     return render_template("conferences/show.html", conference=conference, area=area,
+                           booked=booked, places_booked=cases.agenda_size(conference.id),
+                           deadline=triage.referral_deadline(
+                               conference, area.series_by_key(conference.series_key)),
                            series_name=_series_name(area, conference.series_key),
                            host=(area.nhv_unit(conference.host_unit.hsa_id)
                                  if conference.host_unit else None),
@@ -398,7 +410,7 @@ def rotation(area_key: str):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         year = today.year
     return render_template(
-        "conferences/rotation.html", area=area, areas=care_areas(), year=year,
+        "conferences/rotation.html", area=area, areas=_visible_areas(), year=year,
         counts=service.hosted_counts(area_key, year),
         warnings=service.staffing_warnings(area_key, today),
         can_edit=_can_edit(area_key))
@@ -422,7 +434,7 @@ def _availability_page(area: CareArea, status: int = 200, unavailability_form=No
         closure_form = closure_form or ClosureForm(prefix="closure", formdata=None)
     since = _today()
     return render_template(
-        "conferences/availability.html", area=area, areas=care_areas(), can_edit=can_edit,
+        "conferences/availability.html", area=area, areas=_visible_areas(), can_edit=can_edit,
         unavailabilities=queries.unavailabilities_from(area.key, since),
         closures=queries.closures_between(area.key, since, date.max),
         unavailability_form=unavailability_form, closure_form=closure_form), status

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
+from mdk.care_areas.service import care_areas
 from mdk.config import LOCALES
+from mdk.db import utcnow
 from mdk.extensions import db
-from mdk.i18n import LANG_COOKIE
+from mdk.i18n import LANG_COOKIE, to_local
 
 blp = Blueprint("core", __name__)
 
@@ -59,12 +60,14 @@ def navigation() -> dict:
 
 @blp.get("/")
 def index():
+    """What the user acts on next, by role (mdk.core.start), then the pages they may open."""
     from mdk.access.enforcement import current_principal
-    from mdk.cases.service import counts_by_state
+    from mdk.core.start import start_page
 
-    today = datetime.now(current_app.config["MDK"].tz).date()
-    return render_template("core/index.html", today=today,
-                           case_counts=counts_by_state(current_principal()))
+    now = utcnow()
+    start = start_page(current_principal(), now)
+    return render_template("core/index.html", today=to_local(now).date(), start=start,
+                           case_counts=start.case_counts, areas=care_areas())
 
 
 @blp.get("/healthz")
@@ -79,6 +82,12 @@ def healthz():
     body = {"status": "ok" if ok else "degraded", "database": database,
             "database_engine": db.engine.dialect.name}
     return jsonify(body), 200 if ok else 503
+
+
+@blp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the SVG icon, not a 404."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @blp.post("/language")

@@ -100,11 +100,11 @@ DEMO_CASES = (
         protected=True),
     DemoCase(
         "analcancer", 6, "accepted", "primary",
-        "p16-negativ skivepitelcancer i analkanalen, T3N2M0. Förslag på kurativ "
+        "p16-negativ skivepitelcancer i analkanalen, T3N1cM0. Förslag på kurativ "
         "kemoradioterapi med IMRT; behandling önskas vid den NHV-enhet som ligger närmast "
         "patientens hemort.",
         {"diagnosis_basis": "pad_verified", "histology": "squamous_cell",
-         "p16_status": "negative", "clinical_tnm": "T3N2M0", "who_performance_status": 1},
+         "p16_status": "negative", "clinical_tnm": "T3N1cM0", "who_performance_status": 1},
         meeting=1, treated_at_host=False),
     DemoCase(
         "analcancer", 7, "deferred", "primary",

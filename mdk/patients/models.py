@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mdk.db import created_at, pk, updated_at
@@ -22,6 +22,8 @@ class Patient(db.Model):
         # A reservnummer means nothing without the region that issued it.
         CheckConstraint("identity_kind != 'reservnummer' OR identity_issuer IS NOT NULL",
                         name="reservnummer_has_issuer"),
+        # The patient list's order: its first page reads 50 index entries, not every row.
+        Index("ix_patients_family_name_given_name_id", "family_name", "given_name", "id"),
     )
     audit_type = "patient"
 

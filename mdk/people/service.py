@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from mdk.care_areas.domain import CareArea, Competence, Label, NhvUnit
@@ -42,6 +42,15 @@ PERSON_FIELDS: dict[str, Cleaner] = {
 }
 PERSON_DEFAULTS = {"hsa_id": None, "title": None, "active": True}
 WORKING_DAYS = (1, 2, 3, 4, 5)  # ISO weekdays Monday-Friday
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    people: list[Person]
+    page: int
+    pages: int
+    total: int
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -57,6 +66,37 @@ def list_people(query: str | None = None, unit_id: int | None = None) -> list[Pe
     if search is not None:
         statement = statement.where(search)
     return list(db.session.scalars(statement))
+
+
+def people_page(areas: frozenset[str] | None, query: str | None = None, page: int = 1,
+                per_page: int = PAGE_SIZE) -> PersonPage:
+    """One page of people, by name. `areas`: only the people of these care areas (staff of
+    their NHV units and holders of a role in them, as the access policy counts a person's
+    areas); None: everyone. Three statements whatever the page holds."""
+    conditions = [clause for clause in (
+        None if areas is None else _of_areas(areas),
+        matching_any(query, Person.name, Person.email, Unit.name, Unit.short_name),
+    ) if clause is not None]
+    count = select(func.count(Person.id)).join(Person.unit).where(*conditions)
+    total = db.session.scalar(count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = (select(Person).join(Person.unit).where(*conditions)
+            .options(selectinload(Person.unit), selectinload(Person.competences),
+                     selectinload(Person.role_grants))
+            .order_by(Person.name, Person.id).limit(per_page).offset((page - 1) * per_page))
+    return PersonPage(people=list(db.session.scalars(rows)), page=page, pages=pages,
+                      total=total)
+
+
+def _of_areas(areas: frozenset[str]):
+    if not areas:
+        return false()
+    configured = care_areas()
+    hsa_ids = sorted({nhv.hsa_id for key in areas if key in configured
+                      for nhv in configured[key].nhv_units})
+    with_role = select(RoleGrant.person_id).where(RoleGrant.care_area.in_(sorted(areas)))
+    return or_(Unit.hsa_id.in_(hsa_ids), Person.id.in_(with_role))
 
 
 def get_person(person_id: int) -> Person | None:

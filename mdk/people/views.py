@@ -21,9 +21,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mdk.access import authorize, can, may_place, visible
+from mdk.access import authorize, can, current_principal, may_place, policy, visible
 from mdk.care_areas.service import care_areas, competences
-from mdk.forms import attach_error, status_for
+from mdk.forms import attach_error, optional_int, status_for
 from mdk.i18n import current_language
 from mdk.people import service
 from mdk.people.forms import (
@@ -82,8 +82,10 @@ def _role_form() -> RoleForm:
 @blp.get("/people")
 def list_people():
     query = request.args.get("q", "").strip()
-    people = visible("person.view", service.list_people(query=query or None))
-    return render_template("people/list.html", people=people,
+    scope = policy.scope_of(current_principal(), "person.view")
+    page = service.people_page(None if scope.everything else scope.areas, query or None,
+                               optional_int(request.args.get("page", "1")) or 1)
+    return render_template("people/list.html", page=page, people=page.people,
                            query=query, areas=care_areas(), language=current_language())
 
 

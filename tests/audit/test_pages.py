@@ -1,12 +1,16 @@
+import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from mdk.access.policy import principal_for
 from mdk.audit.models import AuditEvent, AuditReview
 from mdk.audit.review import draw_sample
 from mdk.extensions import db
-from tests.audit.factories import make_event
+from mdk.people.models import Person
+from tests.audit.factories import make_case, make_coordinator, make_event
 from tests.patients.factories import make_actor, make_patient
 from tests.units.factories import field_error
 
@@ -42,7 +46,7 @@ def test_review_filter_by_patient_id_shows_only_that_patients_events(app, client
         first_id = first.id
     response = client.get(f"/audit?patient_id={first_id}")
     assert response.status_code == 200
-    assert "Händelser: 3" in response.text  # registered, then read twice
+    assert _rows(response.text) == 3  # registered, then read twice
 
 
 def test_review_filter_by_user_shows_only_their_events(app, client):
@@ -52,14 +56,17 @@ def test_review_filter_by_user_shows_only_their_events(app, client):
         make_event()
         person_id = actor.person_id
     page = client.get(f"/audit?actor_id={person_id}").text
-    assert "Händelser: 1" in page and "Björn Åkesson" in page
+    assert _rows(page) == 1 and "Björn Åkesson" in page
 
 
 def test_review_filter_by_object_finds_the_case_events(app, client):
     with app.app_context():
-        make_event(action="case.read", obj=("case", 42))
-        make_event(action="case.read", obj=("case", 43))
-    assert "Händelser: 1" in client.get("/audit?object_type=case&object_id=42").text
+        first, second = make_case("analcancer"), make_case("analcancer")
+        make_event(action="case.read", obj=first)
+        make_event(action="case.read", obj=second)
+        first_id = first.id
+    page = client.get(f"/audit?object_type=case&object_id={first_id}").text
+    assert _rows(page) == 1 and "Läste ärendet" in page
 
 
 def test_review_filter_by_period_uses_stockholm_days(app, client):
@@ -67,7 +74,7 @@ def test_review_filter_by_period_uses_stockholm_days(app, client):
         make_event(at=datetime(2026, 11, 1, 22, 59, tzinfo=UTC))  # 23:59 on 1 Nov locally
         make_event(at=datetime(2026, 11, 1, 23, 1, tzinfo=UTC))  # 00:01 on 2 Nov locally
     page = client.get("/audit?date_from=2026-11-02&date_to=2026-11-02").text
-    assert "Händelser: 1" in page
+    assert _rows(page) == 1
 
 
 def test_review_with_a_malformed_day_shows_the_field_error(client):
@@ -92,9 +99,20 @@ def test_review_shows_fifty_events_a_page(app, client):
     with app.app_context():
         for minute in range(60):
             make_event(at=MONDAY + timedelta(minutes=minute))
-    assert _rows(client.get("/audit").text) == 50
-    second = client.get("/audit?page=2").text
-    assert _rows(second) == 10 and "Sida 2 av 2" in second
+    first = client.get("/audit").text
+    assert _rows(first) == 50 and "Nyare händelser" not in first
+    second = client.get(_link(first, "Äldre händelser")).text
+    assert _rows(second) == 10 and "Äldre händelser" not in second
+    back = client.get(_link(second, "Nyare händelser")).text
+    assert _rows(back) == 50 and _when(back) == _when(first)
+
+
+def _link(page: str, text: str) -> str:
+    return html.unescape(re.search(rf'<a[^>]*href="([^"]+)">{text}</a>', page)[1])
+
+
+def _when(page: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td>([^<]+)</td>", page)
 
 
 def test_review_page_runs_the_same_statements_for_5_and_50_events(app, client,
@@ -218,9 +236,10 @@ def test_the_same_seed_draws_the_same_events(app_ctx, app):
     for minute in range(40):
         make_event(at=MONDAY + timedelta(minutes=minute))
     zone = app.config["MDK"].tz
-    first = draw_sample(date(2026, 11, 1), date(2026, 11, 30), 10, 1234, zone)
-    again = draw_sample(date(2026, 11, 1), date(2026, 11, 30), 10, 1234, zone)
-    other = draw_sample(date(2026, 11, 1), date(2026, 11, 30), 10, 4321, zone)
+    reviewer = principal_for(make_coordinator("analcancer"))
+    first = draw_sample(reviewer, date(2026, 11, 1), date(2026, 11, 30), 10, 1234, zone)
+    again = draw_sample(reviewer, date(2026, 11, 1), date(2026, 11, 30), 10, 1234, zone)
+    other = draw_sample(reviewer, date(2026, 11, 1), date(2026, 11, 30), 10, 4321, zone)
     assert [e.id for e in first.events] == [e.id for e in again.events]
     assert [e.id for e in first.events] != [e.id for e in other.events]
     assert (len(first.events), first.population) == (10, 40)
@@ -299,3 +318,116 @@ def test_verdict_posted_without_a_sample_goes_back_to_the_sample_page(app, form_
     response = form_client.post(f"/audit/sample/{event_id}/verdict", data={})
     assert response.status_code == 302
     assert response.headers["Location"] == "/audit/sample"
+
+
+def test_every_recorded_action_has_a_swedish_label(app_ctx):
+    """Grep every audit record call of the service (and the case moves it records as
+    case.<move>): each action must have its label, and the label its translation."""
+    from pathlib import Path
+
+    from mdk.audit.labels import ACTION_LABELS, action_label
+    from mdk.cases.workflow import MOVES
+
+    source = "\n".join(path.read_text(encoding="utf-8")
+                       for path in Path("mdk").rglob("*.py"))
+    recorded = set(re.findall(r'\brecord\(\s*[^,()]+(?:\([^()]*\))?\s*,\s*"([a-z_.]+)"',
+                              source))
+    recorded |= set(re.findall(r'record_reads\([^)]*action="([a-z_.]+)"', source))
+    recorded |= {"patient.read"}  # record_reads' default
+    if 'f"case.{move.action}"' in source:
+        recorded |= {f"case.{action}" for action in MOVES}
+    assert {"case.create", "case.accept", "login.failure", "conference.add"} <= recorded
+    assert recorded - set(ACTION_LABELS) == set()
+    from flask_babel import force_locale
+
+    with force_locale("sv"):
+        english = [action for action in recorded
+                   if action_label(action) == str(ACTION_LABELS[action]._args[0])]
+    assert english == []
+
+
+def test_the_log_names_care_areas_and_object_kinds_in_swedish(app, client):
+    from mdk.audit.service import actor_for
+    from tests.audit.factories import make_coordinator
+
+    with app.app_context():
+        person = make_coordinator("analcancer", name="Agnes Anal")
+        make_event(actor_for(person, person.role_grants[0]), "unit.unavailability.add",
+                   ("unit", person.unit_id))
+        unit_id = person.unit_id
+    page = client.get("/audit").text
+    assert "Markerade en enhet som otillgänglig" in page
+    assert "Koordinator · Analcancer" in page and "· analcancer" not in page
+    assert f"Enhet {unit_id}" in page
+    select_box = re.search(r'<select[^>]*name="object_type".*?</select>', page, re.S)[0]
+    assert '<option value="case">Ärende</option>' in select_box
+
+
+def test_the_object_kind_filter_refuses_an_unknown_kind(client):
+    response = client.get("/audit?object_type=drop table")
+    assert response.status_code == 422
+    assert field_error(response.text, "object_type") == "Välj en typ av objekt i listan."
+
+
+def test_the_user_filter_finds_people_by_part_of_the_name_or_email(app, client):
+    with app.app_context():
+        actor = make_actor(name="Björn Åkesson")
+        make_event(actor)
+        make_event(make_actor(name="Other Person"))
+        email = db.session.get(Person, actor.person_id).email
+    for text in ("BJÖRN"[:2] + "örn", email.upper(), email[2:email.index("@") + 1]):
+        page = client.get(f"/audit?actor={text}").text
+        assert _rows(page) == 1 and "Björn Åkesson" in page
+
+
+def test_the_older_link_keeps_the_filters(app, client):
+    with app.app_context():
+        patient = make_patient()
+        for minute in range(55):
+            make_event(at=MONDAY + timedelta(minutes=minute), obj=patient)
+            make_event(at=MONDAY + timedelta(minutes=minute))  # no patient: filtered out
+        patient_id = patient.id
+    first = client.get(f"/audit?patient_id={patient_id}").text
+    older = _link(first, "Äldre händelser")
+    assert f"patient_id={patient_id}" in older and re.search(r"before=[0-9T:.Z-]+,\d+", older)
+    assert _rows(client.get(older).text) == 6  # 55 reads and the registration, 50 a page
+
+
+def test_the_cursor_takes_plain_get_parameters(app, client):
+    with app.app_context():
+        events = [make_event(at=MONDAY + timedelta(minutes=minute)) for minute in range(5)]
+        third = events[2]
+        cursor = f"{third.occurred_at:%Y-%m-%dT%H:%M:%S.%fZ},{third.id}"
+    older = client.get(f"/audit?before={cursor}").text
+    assert _when(older)[:2] == _when(client.get("/audit").text)[-2:]
+    assert _rows(older) == 2
+    newer = client.get(f"/audit?after={cursor}").text
+    assert _rows(newer) >= 2  # back at the top: the newest page itself
+
+
+@pytest.mark.parametrize("cursor", ["x", "2026-13-01T00:00:00Z,1", "2026-11-02T09:00:00,1",
+                                    "2026-11-02T09:00:00Z,", "2026-11-02T09:00:00Z,-1",
+                                    "2026-11-02T09:00:00Z," + "9" * 40, "%00,1"])
+def test_a_hand_edited_cursor_shows_the_newest_page(app, client, cursor):
+    with app.app_context():
+        make_event()
+    for name in ("before", "after"):
+        response = client.get("/audit", query_string={name: cursor})
+        assert response.status_code == 200 and _rows(response.text) >= 1
+
+
+def test_the_csv_downloads_say_text_csv_in_utf_8_once(app, client):
+    with app.app_context():
+        patient_id = make_patient().id
+    for path in ("/audit/export.csv", f"/audit/patients/{patient_id}/extract.csv"):
+        assert client.get(path).headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize("text", ["19121212-1212", "x" * 201])
+def test_the_user_filter_refuses_what_the_export_could_not_record(app, client, text):
+    for path in ("/audit", "/audit/export.csv"):
+        response = client.get(path, query_string={"actor": text})
+        assert response.status_code in (302, 422)
+    page = client.get("/audit", query_string={"actor": text})
+    assert page.status_code == 422 and field_error(page.text, "actor")
+    assert _count(app, "audit.export") == 0

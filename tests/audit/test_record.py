@@ -71,6 +71,18 @@ def test_record_reads_writes_one_insert_for_any_number_of_patients(app_ctx, stat
     assert _count("patient.read") == shown
 
 
+def test_record_reads_sends_one_rows_statement_for_many_rows(app_ctx, statement_counter):
+    """An executemany of one cached single-row INSERT, not a multi-row VALUES with every
+    row's parameters compiled afresh per page (20-40 ms for a page of 50)."""
+    for _ in range(50):
+        make_patient()
+    rows = list(db.session.scalars(select(Patient)))
+    with statement_counter() as counted:
+        audit.record_reads(system_actor(), rows)
+    (statement,) = counted.statements
+    assert statement.count("?") + statement.count("%(") <= len(AuditEvent.__table__.columns)
+
+
 def test_list_patients_runs_the_same_statements_for_5_and_50_patients(app_ctx,
                                                                       statement_counter):
     counts = []

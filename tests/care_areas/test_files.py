@@ -52,6 +52,18 @@ BROKEN = [
      "area.case_prefix", "required key is missing"),
     ("hint-names-unknown-field", "analcancer", 'field = "histology"', 'field = "histologi"', None,
      "eligibility_hints[0].field", "'histologi' is not one of this area's referral_fields"),
+    ("min-above-max", "analcancer", "min = 0\nmax = 4\n", "min = 5\nmax = 4\n", None,
+     "referral_fields[5].max", "must not be below min (5), not 4"),
+    ("range-on-text", "crs_hipec", 'type = "long_text"\n', 'type = "long_text"\nmax = 3\n', None,
+     "referral_fields[3].max", 'only a field of type "integer" has max'),
+    ("bad-pattern", "analcancer", "pattern = '(y|r|yr)?", "pattern = '((y|r|yr)?", None,
+     "referral_fields[3].pattern", "is not a valid regular expression: missing ), unterminated"),
+    ("pattern-without-message", "analcancer", "\npattern_message = {",
+     "\n# pattern_message = {", None, "referral_fields[3].pattern_message",
+     "a field with a pattern needs pattern_message"),
+    ("pattern-on-integer", "crs_hipec", "min = 0\nmax = 39\n",
+     "min = 0\nmax = 39\npattern = '[0-9]+'\npattern_message = { sv = \"x\", en = \"x\" }\n",
+     None, "referral_fields[2].pattern", 'only a field of type "text" or "long_text" has a'),
 ]
 
 

@@ -96,6 +96,12 @@ def _field_errors(response) -> dict:
     return response.json["errors"]["json"]
 
 
+def _patient_id(app, case_id: int) -> int:
+    """From the database: a referrer's answer does not carry the register's patient id."""
+    with app.app_context():
+        return db.session.get(Case, case_id).patient_id
+
+
 def _reads(app, case_id: int) -> list[int | None]:
     with app.app_context():
         return list(db.session.scalars(
@@ -121,7 +127,8 @@ def test_create_answers_201_with_the_case_number(as_, world):
     assert body["number"].startswith("AC-") and body["state"] == "submitted"
     assert body["referring_unit"]["id"] == world.referring
     assert body["patient"]["identity"] == f"{NUMBERS[0][:8]}-{NUMBERS[0][8:]}"
-    assert [t["action"] for t in body["transitions"]] == ["register", "submit"]
+    assert [(t["action"], t["from_state"], t["to_state"]) for t in body["transitions"]] == [
+        ("submit", None, "submitted")]  # submitted at once: never a draft
     assert response.headers["Location"].endswith(f"/api/v1/cases/{body['id']}")
 
 
@@ -206,6 +213,31 @@ def test_patch_with_a_bad_answer_names_the_nested_field(as_, world):
     assert list(_field_errors(response)) == ["answers.who_performance_status"]
 
 
+def test_answers_out_of_range_or_pattern_are_refused_with_each_field_named(as_, world):
+    referrer = as_("referrer")
+    bad = {"diagnosis_basis": "pad_verified", "histology": "squamous_cell",
+           "who_performance_status": 7, "clinical_tnm": "hej"}
+    response = referrer.post("/api/v1/cases", json=referral(submit=True, answers=bad))
+    assert response.status_code == 422
+    errors = _field_errors(response)
+    assert set(errors) == {"answers.who_performance_status", "answers.clinical_tnm"}
+    assert "0" in errors["answers.who_performance_status"][0]
+    assert "UICC" in errors["answers.clinical_tnm"][0]
+    draft = referrer.post("/api/v1/cases", json=referral(answers={})).json
+    response = referrer.patch(f"/api/v1/cases/{draft['id']}", json={"answers": bad})
+    assert response.status_code == 422
+    assert set(_field_errors(response)) == set(errors)
+
+
+def test_the_care_area_document_gives_the_range_and_pattern(as_, world):
+    body = as_("referrer").get("/api/v1/care-areas/analcancer").json
+    fields = {item["key"]: item for item in body["referral_fields"]}
+    assert (fields["who_performance_status"]["min"], fields["who_performance_status"]["max"]) \
+        == (0, 4)
+    assert fields["clinical_tnm"]["pattern"].startswith("(y|r|yr)?")
+    assert "UICC" in fields["clinical_tnm"]["pattern_message"]["sv"]
+
+
 # --- scope (IDOR) -------------------------------------------------------------------------------
 
 def test_another_units_referrer_gets_404_and_an_empty_list(as_, world):
@@ -259,7 +291,8 @@ def test_an_uninvolved_nhv_unit_sees_no_identity_number_and_no_name(as_, world):
         response = reader.get(f"/api/v1/cases/{case['id']}")
         assert response.status_code == 200
         assert response.json["number"] == case["number"]
-        assert set(response.json["patient"]) == {"id", "protected_identity", "fictitious"}
+        # not even the register's patient id: it would link the cases of one patient
+        assert set(response.json["patient"]) == {"protected_identity", "fictitious"}
         assert _identity_absent(response.get_data(as_text=True))
         listed = reader.get("/api/v1/cases")
         assert [item["number"] for item in listed.json] == [case["number"]]
@@ -286,13 +319,89 @@ def test_the_create_answer_of_a_protected_patient_shows_no_identity(as_, world):
     assert _identity_absent(response.get_data(as_text=True))
 
 
+# --- the name check: no oracle (issue 9, item 2) ---------------------------------------------
+
+def _shape(value):
+    """The keys of an answer, all the way down: what must not differ between the cases."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return type(value).__name__ if value is not None else None
+
+
+def _known_and_unknown(as_) -> tuple:
+    """A number registered by another unit as Hemlig Person, referred as Gissat Person; and
+    an unknown number referred under the same name."""
+    _refer(as_("other_referrer"), 3, given_name="Hemlig", family_name="Person")
+    referrer = as_("referrer")
+    known = referrer.post("/api/v1/cases", json=referral(
+        3, submit=True, given_name="Gissat", family_name="Person"))
+    unknown = referrer.post("/api/v1/cases", json=referral(
+        4, submit=True, given_name="Gissat", family_name="Person"))
+    return referrer, known, unknown
+
+
+def test_a_known_number_with_another_name_answers_as_an_unknown_one(as_, world):
+    referrer, known, unknown = _known_and_unknown(as_)
+    assert known.status_code == unknown.status_code == 201
+    assert _shape(known.json) == _shape(unknown.json)
+    for body in (known.json, unknown.json):
+        assert (body["patient"]["given_name"], body["patient"]["family_name"]) == \
+            ("Gissat", "Person")
+        assert body["identity_check"] is None and "id" not in body["patient"]
+    again = [referrer.get(f"/api/v1/cases/{body['id']}") for body in (known.json, unknown.json)]
+    assert _shape(again[0].json) == _shape(again[1].json)
+    listing = referrer.get("/api/v1/cases")
+    for response in (known, *again, listing):
+        assert "Hemlig" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_a_number_registered_as_protected_answers_as_an_unknown_one_too(as_, world,
+                                                                        protected):
+    """With another name the referrer sees the identity as they referred it: a number with a
+    protected identity must not look different from one never seen."""
+    _refer(as_("other_referrer"), 5, given_name="Hemlig", family_name="Person",
+           protected_identity=True)
+    referrer = as_("referrer")
+    known, unknown = (referrer.post("/api/v1/cases", json=referral(
+        index, submit=True, given_name="Gissat", family_name="Person",
+        protected_identity=protected)) for index in (5, 6))
+    assert known.status_code == unknown.status_code == 201
+    assert _shape(known.json) == _shape(unknown.json)
+    numbers = ("identity", "masked_identity")  # the two numbers differ, nothing else
+    assert {key: value for key, value in known.json["patient"].items() if key not in numbers} \
+        == {key: value for key, value in unknown.json["patient"].items() if key not in numbers}
+    assert known.json["patient"]["protected_identity"] is protected
+    assert "Hemlig" not in known.get_data(as_text=True)
+
+
+def test_the_coordinator_sees_the_mismatch_and_confirms_the_identity(as_, world):
+    _, known, unknown = _known_and_unknown(as_)
+    coordinator = as_("coordinator")
+    body = coordinator.get(f"/api/v1/cases/{known.json['id']}").json
+    assert body["patient"]["given_name"] == "Hemlig"
+    assert body["identity_check"] == {"given_name": "Gissat", "family_name": "Person"}
+    assert coordinator.get(f"/api/v1/cases/{unknown.json['id']}").json["identity_check"] is None
+    refused = coordinator.post(f"/api/v1/cases/{known.json['id']}/moves", json={
+        "action": "accept", "conference_id": world.conference})
+    assert refused.status_code == 409 and "identity" in _field_errors(refused)
+    url = f"/api/v1/cases/{known.json['id']}/identity-confirmation"
+    assert as_("referrer").post(url).status_code in (403, 404)
+    confirmed = coordinator.post(url)
+    assert confirmed.status_code == 200 and confirmed.json["identity_check"] is None
+    assert coordinator.post(url).status_code == 409
+    assert _accept(world, coordinator, known.json["id"])["state"] == "accepted"
+
+
 # --- audit ------------------------------------------------------------------------------------
 
 def test_each_get_writes_one_case_read_event_with_the_patient(app, as_, world):
     referrer = as_("referrer")
     case = _refer(referrer)
     referrer.get(f"/api/v1/cases/{case['id']}")
-    patient_id = case["patient"]["id"]
+    patient_id = _patient_id(app, case["id"])
     assert _reads(app, case["id"]) == [patient_id]
     referrer.get(f"/api/v1/cases/{case['id']}")
     assert _reads(app, case["id"]) == [patient_id, patient_id]
@@ -309,15 +418,15 @@ def test_the_list_writes_one_event_per_case_shown(app, as_, world):
     first, second = _refer(referrer), _refer(referrer, 1)
     body = referrer.get("/api/v1/cases").json
     assert {item["id"] for item in body} == {first["id"], second["id"]}
-    assert _reads(app, first["id"]) == [first["patient"]["id"]]
-    assert _reads(app, second["id"]) == [second["patient"]["id"]]
+    assert _reads(app, first["id"]) == [_patient_id(app, first["id"])]
+    assert _reads(app, second["id"]) == [_patient_id(app, second["id"])]
 
 
 def test_a_patch_that_changes_nothing_is_logged_as_a_read(app, as_, world):
     referrer = as_("referrer")
     draft = referrer.post("/api/v1/cases", json=referral()).json
     assert referrer.patch(f"/api/v1/cases/{draft['id']}", json={}).status_code == 200
-    assert _reads(app, draft["id"]) == [draft["patient"]["id"]]
+    assert _reads(app, draft["id"]) == [_patient_id(app, draft["id"])]
 
 
 # --- moves ------------------------------------------------------------------------------------

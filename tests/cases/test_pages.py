@@ -249,7 +249,7 @@ def test_the_access_log_is_filtered_by_case_number(app, world, browser):
     browser(world.people["member"]).get(f"/cases/{case_id}")
     coordinator = browser(world.people["coordinator"])
     page = coordinator.get(f"/audit?case_number={number.lower()}").get_data(as_text=True)
-    assert "case.read" in page and world.people["member"].name in page
+    assert "Läste ärendet" in page and world.people["member"].name in page
     response = coordinator.get("/audit?case_number=AC-1999-0001")
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "case_number")
@@ -363,3 +363,100 @@ def test_every_problem_of_a_referral_is_shown_in_one_round(app, world, browser):
         assert field_error(page, field), field
     assert 'value="Kurativ behandling? MR och PET-DT bifogas."' in page or \
         "Kurativ behandling? MR och PET-DT bifogas." in page  # what was typed stays
+
+
+def _history(page: str) -> str:
+    return page[page.rindex("<tbody>"):page.rindex("</tbody>")]
+
+
+def test_a_case_submitted_at_once_shows_only_the_submission_in_its_history(app, world,
+                                                                          browser):
+    client = browser(world.people["referrer"])
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[7]), "submit_now": "1"}
+    page = client.get(client.post("/cases/new?area=analcancer", data=form).location
+                      ).get_data(as_text=True)
+    history = _history(page)
+    assert history.count("<tr>") == 1
+    assert "Inskickat" in history and "Utkast" not in history
+
+
+def _refer_by_form(client, index: int, given: str, family: str):
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[index]), "given_name": given,
+            "family_name": family, "submit_now": "1"}
+    return client.post("/cases/new?area=analcancer", data=form)
+
+
+def test_a_known_number_with_another_name_gives_the_referrer_the_usual_page(app, world,
+                                                                           browser):
+    """Issue 9, item 2: no "the name does not match" (shown twice, item 14), no registered
+    name; the same answer as for a number never seen."""
+    with app.app_context():
+        refer(world, "other_referrer", number_index=8, given_name="Hemlig",
+              family_name="Person")
+    client = browser(world.people["referrer"])
+    known, unknown = _refer_by_form(client, 8, "Gissat", "Person"), \
+        _refer_by_form(client, 9, "Gissat", "Person")
+    assert known.status_code == unknown.status_code == 302
+    pages = [client.get(response.location).get_data(as_text=True)
+             for response in (known, unknown)]
+    for page in pages:
+        assert "Gissat Person" in page and "Hemlig" not in page
+        assert "/identity/confirm" not in page and "stämmer inte" not in page
+    listing = client.get("/cases").get_data(as_text=True)
+    assert "Person, Gissat" in listing and "Hemlig" not in listing
+
+
+def test_the_coordinator_is_warned_and_confirms_the_identity(app, world, browser):
+    with app.app_context():
+        refer(world, "other_referrer", number_index=8, given_name="Hemlig",
+              family_name="Person")
+        case_id = refer(world, number_index=8, given_name="Gissat", family_name="Person").id
+    coordinator = browser(world.people["coordinator"])
+    page = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "skiljer sig från det registrerade namnet" in page
+    assert "Gissat Person" in page and "Hemlig Person" in page
+    assert f"/cases/{case_id}/identity/confirm" in page
+    assert browser(world.people["referrer"]).post(
+        f"/cases/{case_id}/identity/confirm").status_code == 403
+    response = coordinator.post(f"/cases/{case_id}/identity/confirm")
+    assert response.status_code == 302
+    page = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "/identity/confirm" not in page and "Gissat" not in page
+    assert coordinator.post(f"/cases/{case_id}/identity/confirm").status_code == 409
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_id == case_id, AuditEvent.action.like("case.identity%"))
+            .order_by(AuditEvent.id)))
+        assert actions == ["case.identity_mismatch", "case.identity_confirm"]
+
+
+def test_the_form_refuses_answers_outside_range_and_pattern_at_their_fields(app, world,
+                                                                           browser):
+    client = browser(world.people["referrer"])
+    page = client.get("/cases/new?area=analcancer").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="answer_who_performance_status"[^>]*>', page)[0]
+    assert 'min="0"' in field and 'max="4"' in field and 'type="number"' in field
+    form = {**REFERRAL_FORM, "identity_number": _pnr(NUMBERS[13]), "submit_now": "1",
+            "answer_who_performance_status": "7", "answer_clinical_tnm": "hej"}
+    response = client.post("/cases/new?area=analcancer", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "från 0 till 4" in field_error(page, "answer_who_performance_status")
+    assert "enligt UICC" in field_error(page, "answer_clinical_tnm")
+
+
+def test_a_protected_mismatch_shows_no_names_to_a_coordinator_not_handling_it(app, world,
+                                                                             browser):
+    with app.app_context():
+        refer(world, "other_referrer", number_index=10, given_name="Hemlig",
+              family_name="Person", protected_identity=True)
+        case_id = refer(world, number_index=10, given_name="Gissat", family_name="Person").id
+    coordinator = browser(world.people["coordinator"])
+    page = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "skiljer sig från det registrerade namnet" in page
+    assert "Hemlig" not in page and "Gissat" not in page and _pnr(NUMBERS[10]) not in page
+    assert "/identity/confirm" not in page
+    assert coordinator.post(f"/cases/{case_id}/identity/confirm").status_code == 409
+    referrer_page = browser(world.people["referrer"]).get(f"/cases/{case_id}")
+    text = referrer_page.get_data(as_text=True)
+    assert "Gissat Person" in text and _pnr(NUMBERS[10]) in text and "Hemlig" not in text

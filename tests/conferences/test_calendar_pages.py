@@ -250,3 +250,39 @@ def test_navigation_links_the_calendar_and_the_rotation(client):
     page = _page(client, "/")
     assert '<a href="/calendar"' in page and ">Kalender</a>" in page
     assert '<a href="/rotation"' in page and ">Rotation</a>" in page
+
+
+# --- only the care areas of one's roles (issue 9, item 11) -------------------------------------
+
+OTHER_AREA_PAGES = ("/calendar/crs_hipec", "/calendar/crs_hipec/2026-12",
+                    "/calendar/crs_hipec/list", "/calendar/crs_hipec/new",
+                    "/rotation/crs_hipec", "/rotation/crs_hipec/unavailability")
+
+
+def _one_area_client(app, role: str):
+    """A client logged in as a person whose only role is `role` in anal cancer."""
+    with app.app_context():
+        person = make_member("analcancer", role)
+    client = app.test_client()
+    log_in(client, person)
+    return client
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "member", "reviewer", "referrer"])
+def test_calendar_of_another_care_area_is_not_found_for_each_role(app, role):
+    client = _one_area_client(app, role)
+    for url in OTHER_AREA_PAGES:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "member", "reviewer", "referrer"])
+def test_area_switcher_offers_only_the_care_areas_of_ones_roles(app, role):
+    client = _one_area_client(app, role)
+    for url in ("/calendar/analcancer/2026-12", "/calendar/analcancer/list",
+                "/rotation/analcancer", "/rotation/analcancer/unavailability"):
+        page = _page(client, url)
+        assert "/calendar/analcancer" in page or "/rotation/analcancer" in page
+        assert "crs_hipec" not in page, url
+    assert client.get("/calendar", follow_redirects=True).request.path.startswith(
+        "/calendar/analcancer/")
+    assert client.get("/rotation", follow_redirects=True).request.path == "/rotation/analcancer"

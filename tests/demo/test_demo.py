@@ -171,7 +171,7 @@ def test_demo_has_cases_in_several_states_in_both_areas(app, runner):
         assert any(case.treating_unit_id != case.host_unit_id for case in on_agenda)
         assert any(case.treating_unit_id == case.host_unit_id for case in on_agenda)
         deferred = next(case for case in cases if case.state == "deferred")
-        assert [t.action for t in deferred.transitions] == ["register", "submit", "accept",
+        assert [t.action for t in deferred.transitions] == ["submit", "accept",
                                                            "defer"]
         assert deferred.transitions[-1].conference_id == deferred.conference_id
         # Referred by the area's demo referrer from their unit, triaged by its coordinator.

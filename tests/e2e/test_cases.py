@@ -56,8 +56,12 @@ def test_a_referrer_refers_and_the_coordinator_accepts(anonymous_page: Page, bro
     coordinator.goto("/cases?state=submitted")
     coordinator.get_by_role("link", name=number).click()
     expect(coordinator.locator(".facts").first).to_contain_text(PNR)
-    meeting = coordinator.locator("#accept-conference_id option").nth(1).inner_text()
-    coordinator.locator("#accept-conference_id").select_option(index=1)
+    # The first meeting with a free place (a full one is offered but cannot be chosen).
+    offered = coordinator.locator("#accept-conference_id option[value]:not([value='']):enabled")
+    meeting = offered.first.inner_text()
+    assert "platser bokade" in meeting and "anmälan senast" in meeting
+    coordinator.locator("#accept-conference_id").select_option(
+        value=offered.first.get_attribute("value"))
     coordinator.locator("#accept-treating_unit_id").select_option(index=1)
     coordinator.get_by_role("button", name="Ta upp på ett möte").last.click()
     expect(coordinator.locator(".flash")).to_contain_text("Accepterat")

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mdk.i18n import format_day
+from tests.e2e.conftest import log_in_as
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +64,17 @@ def test_unknown_page_shows_a_swedish_404(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Fel 404")
     expect(page.get_by_text("Sidan finns inte, eller så får du inte se den.")).to_be_visible()
     expect(page.get_by_role("link", name="Tillbaka till startsidan")).to_be_visible()
+
+
+def test_referrer_on_a_phone_refers_from_the_start_page_and_reads_the_case_list(
+        anonymous_page: Page):
+    page = anonymous_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_as(page, "referrer")
+    page.goto("/")
+    page.get_by_role("link", name="Anmäl ett nytt ärende").first.click()
+    expect(page).to_have_url(re.compile(r"/cases/new"))
+    page.goto("/cases")
+    expect(page.locator("table")).to_be_visible()
+    # The wide table scrolls by itself; the page does not grow wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -67,6 +67,61 @@ def test_list_people_runs_the_same_number_of_statements_for_5_and_50_people(
     assert count_for(5) == count_for(50)
 
 
+def _names_on(page: str) -> list[str]:
+    return re.findall(r'<a href="/people/\d+">(Sida [^<]+)</a>', page)
+
+
+def test_people_list_is_paged_and_keeps_the_search_across_pages(app, client):
+    with app.app_context():
+        unit = make_unit()
+        for n in range(service.PAGE_SIZE + 10):
+            make_person(unit, name=f"Sida {n:03d}")
+        make_person(unit, name="Annan Person")
+    first = client.get("/people?q=sida").get_data(as_text=True)
+    assert len(_names_on(first)) == service.PAGE_SIZE and "Annan Person" not in first
+    assert "Personer: 60" in first and "Sida 1 av 2" in first
+    assert 'href="/people?page=2&amp;q=sida"' in first
+    second = client.get("/people?page=2&q=sida").get_data(as_text=True)
+    assert _names_on(second) == [f"Sida {n:03d}" for n in range(50, 60)]
+    assert 'href="/people?page=1&amp;q=sida"' in second
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "\x00"])
+def test_people_list_with_a_bad_page_number_shows_the_first_page(client, page):
+    response = client.get("/people", query_string={"page": page})
+    assert response.status_code == 200
+
+
+def test_people_list_page_runs_the_same_statements_for_one_page_or_three(
+        app, client, statement_counter):
+    def count_for(total: int) -> int:
+        with app.app_context():
+            unit = make_unit()
+            while _count(Person) < total:
+                person = make_person(unit, competences=["oncologist"])
+                service.grant_role(person, "member", "analcancer")
+        with statement_counter() as counted:
+            assert client.get("/people?page=2").status_code == 200
+        return counted.count
+
+    assert count_for(3) == count_for(2 * service.PAGE_SIZE + 5)
+
+
+def test_people_page_of_care_areas_holds_whom_the_policy_lets_their_staff_see(app_ctx):
+    from mdk.access import policy
+    from mdk.demo.service import load_demo
+
+    load_demo()
+    everyone = service.list_people()
+    for areas in ({"analcancer"}, {"crs_hipec"}, {"analcancer", "crs_hipec"}):
+        principal = policy.Principal(person_id=-1, grants=frozenset(
+            ("member", area, everyone[0].unit_id) for area in areas))
+        expected = [person.id for person in policy.visible(principal, "person.view", everyone)]
+        paged = service.people_page(frozenset(areas), per_page=1000)
+        assert [person.id for person in paged.people] == expected
+        assert paged.total == len(expected)
+
+
 def test_create_person_saves_lower_case_email_and_competences(app, form_client, unit_id):
     response = form_client.post("/people/new", data=_form(unit_id), follow_redirects=True)
     page = response.get_data(as_text=True)
