@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -294,17 +294,20 @@ class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict] = []
+        self.links: list[str] = []
         self._select: str | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "a" and "?" in (attrs.get("href") or ""):
+            self.links.append(attrs["href"])
         if tag == "form":
             self.forms.append({"action": attrs.get("action") or "", "fields": {},
                                "text": [], "method": (attrs.get("method") or "get").lower()})
         elif not self.forms:
             return
-        form = self.forms[-1] if self.forms else None
+        form = self.forms[-1]
         name = attrs.get("name")
         if tag == "input" and name:
             kind = attrs.get("type")
@@ -336,38 +339,71 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][self._textarea] += data
 
 
-def _html_pages(app, values):
-    """Every HTML page a GET shows (no API, no files), with real ids."""
-    for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.rule.startswith(("/api", "/static")):
-            yield _build(rule, values)
+def _shown_pages(app, demo, walkers):
+    """(role, client, token, page, its parsed forms and links) for every HTML page a GET
+    shows each walker (no API, no files), with real ids."""
+    for role, (client, token) in walkers.items():
+        values = _real_values(app, demo[role])
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.rule.startswith(("/api", "/static")):
+                continue
+            page = _build(rule, values)
+            response = client.get(page)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                parser = _Forms()
+                parser.feed(response.get_data(as_text=True))
+                yield role, client, token, page, parser
 
 
 def test_every_form_refuses_a_nul_in_each_text_field_with_a_form_error(app, demo, walkers):
     wrong, probes, seen = [], 0, set()
-    for role, (client, token) in walkers.items():
-        for page in _html_pages(app, _real_values(app, demo[role])):
-            response = client.get(page)
-            if response.status_code != 200 or response.mimetype != "text/html":
+    for role, client, token, page, parser in _shown_pages(app, demo, walkers):
+        for form in parser.forms:
+            action = form["action"] or page
+            if action in ("/logout", "/language") or (action, form["method"]) in seen:
                 continue
-            parser = _Forms()
-            parser.feed(response.get_data(as_text=True))
-            for form in parser.forms:
-                action = form["action"] or page
-                if action in ("/logout", "/language") or (action, form["method"]) in seen:
-                    continue
-                seen.add((action, form["method"]))
-                if not form["text"]:
-                    continue  # nothing to type into (a delete button)
-                form["complete"] = _complete(client, token, form, action)
-                for field in form["text"]:
-                    probes += 1
-                    answer = _submit(client, token, form, action, field)
-                    if answer is not None:
-                        wrong.append(f"{role} {form['method'].upper()} {action} {field}: "
-                                     f"{answer}")
+            seen.add((action, form["method"]))
+            if not form["text"]:
+                continue  # nothing to type into (a delete button)
+            form["complete"] = _complete(client, token, form, action)
+            for field in form["text"]:
+                probes += 1
+                answer = _submit(client, token, form, action, field)
+                if answer is not None:
+                    wrong.append(f"{role} {form['method'].upper()} {action} {field}: {answer}")
     assert probes > 50  # the walk found the forms
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_query_parameter_of_the_pages_links_survives_bad_values(app, demo, walkers):
+    """Each parameter of each link the pages show (paging cursors, filters, sorting) with
+    ids beyond the columns and with a NUL: a page or a 4xx, never a 500."""
+    wrong, probes, seen = [], 0, set()
+    for role, client, _token, page, parser in _shown_pages(app, demo, walkers):
+        for link in parser.links:
+            target = urlsplit(link)
+            if target.netloc or (target.path, target.query) in seen:
+                continue
+            seen.add((target.path, target.query))
+            query = dict(parse_qsl(target.query, keep_blank_values=True))
+            for name, value in query.items():
+                for bad in _bad_values(value):
+                    url = f"{target.path or page}?{urlencode({**query, name: bad})}"
+                    probes += 1
+                    answer = client.get(url)
+                    if answer.status_code >= 500:
+                        wrong.append(f"{role} GET {url}: {answer.status_code}")
+    assert probes > 20  # the walk found the links
+    assert not wrong, "\n".join(wrong)
+
+
+def _bad_values(value: str) -> list[str]:
+    """A NUL; and where the value ends in a number (an id, a cursor's id), ids beyond the
+    columns in its place."""
+    if not re.search(r"[0-9]+$", value):
+        return [NUL_TEXT]
+    return [NUL_TEXT] + [re.sub(r"[0-9]+$", str(number), value)
+                         for number in (BEYOND_32_BITS, LARGEST_64_BIT)]
 
 
 def _submit(client, token: str, form: dict, action: str, field: str) -> str | None:
