@@ -17,6 +17,16 @@ def database_id(**kwargs) -> fields.Integer:
                           validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class Flag(fields.Boolean):
+    """A JSON true or false, as documented: not 0, 1, "yes" or "on" (marshmallow's
+    default also takes those, which the OpenAPI document does not say)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):  # 0 == False and 1 == True: check the type
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 # The control-character rule as a pattern for the OpenAPI document (ECMA regex escapes);
 # a required text must also hold more than white space (the service trims it).
 _CONTROL = r"\u0000-\u001f\u007f-\u009f"

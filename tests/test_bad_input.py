@@ -236,3 +236,10 @@ def test_an_unknown_care_area_is_a_422_and_the_document_lists_the_known(client):
     document = client.get("/api/openapi.json").json
     create = document["components"]["schemas"]["CaseCreate"]["properties"]
     assert {"analcancer", "crs_hipec"} <= set(create["care_area"]["enum"])
+
+
+def test_a_flag_is_a_json_boolean_as_documented(client):
+    response = client.post("/api/v1/people", json={"name": "A", "email": "a@region.example",
+                                                   "unit_id": 1, "active": 0})
+    assert response.status_code == 422
+    assert "active" in response.json["errors"]["json"]

@@ -25,7 +25,7 @@ from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases.identity import shown_patient
 from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
-from mdk.schemas import Key, Text, database_id, rule_pattern
+from mdk.schemas import Flag, Key, Text, database_id, rule_pattern
 from mdk.validation import PHONE_PATTERN
 
 
@@ -225,7 +225,7 @@ class CaseFieldsSchema(Schema):
     case_type = Text(metadata={"enum": list(CASE_TYPES)})
     priority = Text(allow_none=True, metadata={"enum": list(PRIORITIES),
                                                 "description": "default normal"})
-    consent_recorded = fields.Boolean(allow_none=True)
+    consent_recorded = Flag(allow_none=True)
     contact_phone = Text(allow_none=True, max_length=40, metadata={
         "pattern": rule_pattern(PHONE_PATTERN, optional=True, trimmed=True)})
     answers = fields.Dict(keys=fields.String(), values=AnswerValue(allow_none=True, metadata={
@@ -249,8 +249,8 @@ class CaseCreateSchema(CaseFieldsSchema):
     issuer = Text(allow_none=True, metadata={"description": "reservnummer region"})
     given_name = Text(allow_none=True, max_length=100)
     family_name = Text(allow_none=True, max_length=100)
-    protected_identity = fields.Boolean()
-    submit = fields.Boolean(metadata={"description": "submit to the MDK at once (default: "
+    protected_identity = Flag()
+    submit = Flag(metadata={"description": "submit to the MDK at once (default: "
                                                      "a draft)"})
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from mdk.care_areas.service import competences as known_competences
 from mdk.hsa import HSA_ID_MAX_LENGTH, HSA_ID_PATTERN
-from mdk.schemas import Key, Text, database_id, rule_pattern
+from mdk.schemas import Flag, Key, Text, database_id, rule_pattern
 
 
 class RoleGrantSchema(Schema):
@@ -32,7 +32,7 @@ class PersonSchema(Schema):
                   metadata={"pattern": rule_pattern(HSA_ID_PATTERN, optional=True)})
     title = Text(allow_none=True, max_length=200)
     unit_id = database_id(required=True)
-    active = fields.Boolean()
+    active = Flag()
     competences = fields.List(Key(known_competences), attribute="competence_keys",
                               data_key="competences",
                               metadata={"description": "keys of config/competences.toml"})

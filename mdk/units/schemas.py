@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from mdk.hsa import HSA_ID_MAX_LENGTH, HSA_ID_PATTERN
-from mdk.schemas import Text, database_id, rule_pattern
+from mdk.schemas import Flag, Text, database_id, rule_pattern
 from mdk.units.service import UNIT_KINDS, nhv_areas_by_hsa_id
 from mdk.validation import ORGANISATION_NUMBER_PATTERN, PHONE_PATTERN
 
@@ -19,7 +19,7 @@ class ProviderSchema(Schema):
         "pattern": rule_pattern(ORGANISATION_NUMBER_PATTERN, trimmed=True)})
     hsa_id = Text(allow_none=True, max_length=HSA_ID_MAX_LENGTH,
                   metadata={"pattern": rule_pattern(HSA_ID_PATTERN, optional=True)})
-    is_private = fields.Boolean()
+    is_private = Flag()
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -38,7 +38,7 @@ class UnitSchema(Schema):
                  metadata={"pattern": rule_pattern(PHONE_PATTERN, trimmed=True)})
     address = Text(allow_none=True, max_length=200)
     city = Text(allow_none=True, max_length=100)
-    active = fields.Boolean()
+    active = Flag()
     nhv_areas = fields.Function(
         lambda unit: [area.key for area in nhv_areas_by_hsa_id().get(unit.hsa_id, [])],
         dump_only=True, metadata={"description": "care areas where this is an NHV unit"})
