@@ -24,6 +24,7 @@ from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases.identity import shown_patient
 from mdk.cases.models import STATES, Case
+from mdk.cases.workflow import DEFAULT_STATE_CHOICE, IN_PROGRESS, STATE_GROUPS
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
 from mdk.schemas import database_id
 
@@ -264,10 +265,12 @@ def _known_area(key: str) -> None:
 
 
 class StateList(fields.List):
-    """?state=submitted&state=returned or ?state=submitted,returned."""
+    """?state=submitted&state=returned or ?state=submitted,returned; the groups
+    `in_progress` and `all` too (mdk.cases.workflow.STATE_GROUPS)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(fields.String(validate=validate.OneOf(STATES)), **kwargs)
+        super().__init__(fields.String(validate=validate.OneOf((*STATES, *STATE_GROUPS))),
+                         **kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs):
         items = value if isinstance(value, list | tuple) else [value]
@@ -278,6 +281,9 @@ class StateList(fields.List):
 
 class CaseQueryArgsSchema(Schema):
     area = fields.String(validate=_known_area)
-    state = StateList(metadata={"description": "repeatable, or comma-separated"})
+    state = StateList(load_default=(DEFAULT_STATE_CHOICE,), metadata={
+        "description": "the states to list, repeatable or comma-separated; besides each state "
+                       f"`in_progress` (the default: {', '.join(IN_PROGRESS)}, that is every "
+                       "state but closed, declined and withdrawn) and `all` (every state)"})
     q = fields.String(metadata={"description": "part of the case number"})
     conference_id = database_id()
