@@ -4,15 +4,18 @@ patient's identity (DESIGN.md §5) on the list, the case page and the patient pa
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mdk.audit.models import AuditEvent
 from mdk.cases.models import Case
+from mdk.db import utcnow
 from mdk.extensions import db
+from mdk.i18n import to_local
 from tests.cases.factories import NUMBERS, accept, make_world, refer
-from tests.support import log_in
+from tests.support import log_in, table_counts
 from tests.units.factories import field_error
 
 
@@ -510,3 +513,26 @@ def test_the_new_referral_offers_only_the_areas_the_user_may_refer_in(app, world
     assert offered("referrer", "")[0] == ["analcancer", "crs_hipec"]
     assert offered("member", "")[0] == [] and "Anmäl ett nytt ärende:" not in \
         offered("member", "")[1]  # a member refers in no area
+
+
+def test_the_tables_of_the_case_audit_and_meeting_pages_scroll_inside_a_wrapper(app, world,
+                                                                              browser):
+    """Each wide table of these pages scrolls sideways in the focusable, named wrapper on a
+    390 px phone (templates/macros.html table_scroll), not by itself."""
+    with app.app_context():
+        case = accept(world, refer(world))
+        case_id, patient_id = case.id, case.patient_id
+    client = browser(world.people["coordinator"])
+    today = to_local(utcnow()).date()
+    pages = {
+        "case list": "/cases", "case page": f"/cases/{case_id}",
+        "access log": "/audit", "patient's log": f"/audit?patient_id={patient_id}",
+        "log sample": f"/audit/sample?date_from={today - timedelta(days=7)}&date_to={today}"
+                      "&size=5&seed=7",
+        "meeting page": f"/conferences/{world.conference.id}",
+    }
+    for name, url in pages.items():
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200, name
+        tables, wrapped = table_counts(response.get_data(as_text=True))
+        assert tables >= 1 and wrapped == tables, (name, tables, wrapped)
