@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -16,6 +17,17 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+
+# The table_scroll() wrapper (templates/macros.html) around a table, as a Swedish page has it:
+# focusable and named, so a keyboard scrolls a wide table on a phone (axe: scrollable-region).
+TABLE_SCROLL = re.compile(r'<div class="table-scroll" role="region" '
+                          r'aria-label="Tabell, rullas i sidled" tabindex="0">\s*<table[\s>]')
+
+
+def table_counts(page: str) -> tuple[int, int]:
+    """(tables, tables wrapped in table_scroll) of an HTML page."""
+    return len(re.findall(r"<table[\s>]", page)), len(TABLE_SCROLL.findall(page))
+
 
 PG_URL = os.environ.get("MDK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

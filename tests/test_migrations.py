@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -40,3 +42,23 @@ def test_downgrade_to_base_then_upgrade_again_works(empty_app):
     flask_migrate.upgrade()
     assert {"care_providers", "units", "people", "person_competences", "absences",
             "role_grants"} <= set(inspect(db.engine).get_table_names())
+
+
+def test_the_in_progress_index_covers_exactly_the_states_in_progress(empty_app):
+    """Autogenerate does not compare a partial index's predicate: the migrated one must
+    name the states the lists' default names (mdk.cases.workflow.IN_PROGRESS), or the
+    default list would no longer walk it."""
+    from sqlalchemy import text
+
+    from mdk.cases.workflow import FINAL, IN_PROGRESS
+
+    flask_migrate.upgrade()
+    query = ("SELECT sql FROM sqlite_master WHERE name = :name"
+             if db.engine.dialect.name == "sqlite" else
+             "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+             " AND schemaname = current_schema()")
+    with db.engine.connect() as connection:
+        definition = connection.execute(text(query),
+                                        {"name": "ix_cases_in_progress_queue"}).scalar_one()
+    named = set(re.findall(r"'(\w+)'", definition.split("WHERE", 1)[1]))
+    assert named == set(IN_PROGRESS) and not named & FINAL

@@ -143,3 +143,25 @@ def test_start_page_runs_the_same_statements_for_few_or_many_cases(
         elif index % 4 == 2:
             _return(world, case)
     assert statements() == few
+
+
+@pytest.mark.parametrize("who", ["coordinator", "referrer"])
+def test_each_to_do_count_is_the_length_of_the_list_it_links_to(app, world, start_page, who):
+    """The case list opens on the cases in progress; the start page's tiles name one state
+    each, and the list they open counts what the tile says (ended cases aside)."""
+    accept(world, refer(world, number_index=0))
+    _return(world, refer(world, number_index=1))
+    refer(world, number_index=2, submit=False)
+    refer(world, number_index=3)
+    declined = refer(world, number_index=4)
+    cases.move_case(world.actor("coordinator"), world.principal("coordinator"), declined,
+                    "decline", {"reason": "Inte aktuell"})
+    page = start_page(world.people[who])
+    tiles = re.findall(r'<a href="(/cases\?state=\w+)"><span class="count">(\d+)</span>', page)
+    assert len(tiles) >= 2
+    client = app.test_client()
+    log_in(client, world.people[who])
+    for link, count in tiles:
+        with app.app_context():
+            listed = client.get(link).get_data(as_text=True)
+        assert f"Ärenden: {count} ·" in listed, link

@@ -2,17 +2,21 @@
 
 Builds a scratch schema (dropped afterwards) on MDK_TEST_PG_URL, bulk-inserts N cases
 (default 10,000) of fictitious patients straight into the tables, and prints EXPLAIN ANALYZE
-of the list's first and last page as an anal cancer coordinator sees it: every state, then
-one state. The query is the one the page and GET /api/v1/cases run
-(mdk.cases.service.case_page_query), so the plan shown is the plan served.
+of the list's first and last page as an anal cancer coordinator sees it: the default (the
+cases in progress), every state ("Alla"), then one state. The query is the one the page and
+GET /api/v1/cases run (mdk.cases.service.case_page_query), so the plan shown is the plan
+served. After each plan, the indexes it walks; the default list must walk
+ix_cases_in_progress_queue (exit status 1 if not), whatever share of the cases has ended.
 
-Options: --cases N.
+Options: --cases N, --ended PERCENT (the share of closed, declined and withdrawn cases,
+default 40: years of them accumulate).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import tempfile
 import time
@@ -31,13 +35,16 @@ from mdk.access.policy import Principal  # noqa: E402
 from mdk.care_areas.service import care_area  # noqa: E402
 from mdk.cases import service  # noqa: E402
 from mdk.cases.models import Case  # noqa: E402
+from mdk.cases.workflow import STATE_GROUPS, chosen_states  # noqa: E402
 from mdk.extensions import db  # noqa: E402
 from mdk.patients.models import Patient  # noqa: E402
 from mdk.units.models import CareProvider, Unit  # noqa: E402
 from tests.support import fresh_database  # noqa: E402
 
 AREAS = ("analcancer", "crs_hipec")
-STATES = ("submitted",) * 6 + ("accepted", "returned", "discussed", "closed", "draft")
+IN_PROGRESS_MIX = ("submitted",) * 6 + ("accepted", "returned", "discussed", "draft")
+ENDED_MIX = ("closed",) * 6 + ("declined", "withdrawn")
+IN_PROGRESS_INDEX = "ix_cases_in_progress_queue"
 REFERRING_UNITS = 40
 
 
@@ -48,8 +55,9 @@ def _bulk(model, rows: list[dict]) -> list[int]:
                                    .limit(len(rows))))[::-1]
 
 
-def populate(count: int, seed: int = 9) -> dict[str, int]:
-    """`count` cases, 80 % anal cancer, 10 % urgent, received over the past two years."""
+def populate(count: int, ended: float = 0.4, seed: int = 9) -> dict[str, int]:
+    """`count` cases, 80 % anal cancer, 10 % urgent, received over the past two years, the
+    share `ended` closed, declined or withdrawn."""
     rng = random.Random(seed)
     [provider] = _bulk(CareProvider, [{"name": "Testregion", "organisation_number":
                                        "232100-9999"}])
@@ -70,7 +78,7 @@ def populate(count: int, seed: int = 9) -> dict[str, int]:
     rows = []
     for n, patient in enumerate(patients):
         area = AREAS[0] if rng.random() < 0.8 else AREAS[1]
-        state = rng.choice(STATES)
+        state = rng.choice(ENDED_MIX if rng.random() < ended else IN_PROGRESS_MIX)
         received = None if state == "draft" else \
             now - timedelta(minutes=rng.randint(0, 2 * 525_600))
         rows.append({
@@ -88,32 +96,42 @@ def populate(count: int, seed: int = 9) -> dict[str, int]:
     return {"coordinator_unit": units[0]}
 
 
-def explain(label: str, query) -> None:
+def explain(label: str, query) -> set[str]:
+    """Prints the plan; returns the indexes it walks."""
     sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     plan = [row[0] for row in db.session.execute(
         text(f"EXPLAIN (ANALYZE, BUFFERS, TIMING) {sql}"))]
     print(f"\n=== {label} ===")
     print("\n".join(plan))
+    walked = set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\w+)", "\n".join(plan)))
+    print(f"--- indexes walked: {', '.join(sorted(walked)) or 'none'}")
+    return walked
 
 
-def pages(principal: Principal, **filters) -> None:
+def pages(principal: Principal, label: str, **filters) -> set[str]:
+    """The count and the first and last page of the list with these filters; returns the
+    indexes the two pages walk in common."""
     where = service.case_list_filter(principal, **filters)
     total = db.session.scalar(select(db.func.count(Case.id)).where(where))
     last = max(0, (total - 1) // service.PAGE_SIZE) * service.PAGE_SIZE
-    named = ", ".join(f"{key}={value}" for key, value in filters.items()) or "no filter"
-    explain(f"count ({named})", select(db.func.count(Case.id)).where(where))
+    explain(f"count ({label})", select(db.func.count(Case.id)).where(where))
+    walked = []
     for name, offset in (("first", 0), ("last", last)):
-        explain(f"{name} page ({named}; {total} cases, offset {offset})",
-                service.case_page_query(where, limit=service.PAGE_SIZE, offset=offset))
+        walked.append(explain(
+            f"{name} page ({label}; {total} cases, offset {offset})",
+            service.case_page_query(where, limit=service.PAGE_SIZE, offset=offset)))
         started = time.perf_counter()
         db.session.scalars(service.case_page_query(where, limit=service.PAGE_SIZE,
                                                    offset=offset)).all()
         print(f"--- through SQLAlchemy: {1000 * (time.perf_counter() - started):.1f} ms")
+    return walked[0] & walked[1]
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--ended", type=float, default=40.0,
+                        help="percent of the cases closed, declined or withdrawn")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder, fresh_database(Path(folder),
                                                                  "postgresql") as url:
@@ -122,15 +140,19 @@ def main(argv: list[str]) -> int:
         with app.app_context():
             flask_migrate.upgrade()
             started = time.perf_counter()
-            ids = populate(args.cases)
+            ids = populate(args.cases, args.ended / 100)
             print(f"{args.cases} cases inserted in {time.perf_counter() - started:.1f} s")
             coordinator = Principal(person_id=0, grants=frozenset(
                 {("coordinator", AREAS[0], ids["coordinator_unit"])}))
-            pages(coordinator)
-            pages(coordinator, states=("submitted",))
+            default = pages(coordinator, "default: in progress", states=chosen_states(()))
+            pages(coordinator, "all states", states=chosen_states(("all",)))
+            pages(coordinator, "state=submitted", states=chosen_states(("submitted",)))
             db.session.rollback()
             db.engine.dispose()
-    return 0
+    walks = IN_PROGRESS_INDEX in default
+    print(f"\nThe default list's first and last page walk {IN_PROGRESS_INDEX}: "
+          f"{'yes' if walks else 'NO'} (states {', '.join(STATE_GROUPS['in_progress'])})")
+    return 0 if walks else 1
 
 
 if __name__ == "__main__":

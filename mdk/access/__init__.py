@@ -6,9 +6,17 @@ objects)` to filter a list, and templates ask `can(action, obj)` to show or hide
 
 from flask import Flask
 
-from mdk.access.enforcement import authorize, can, current_principal, may_place, visible
+from mdk.access.enforcement import (
+    authorize,
+    can,
+    current_principal,
+    may_place,
+    visible,
+    visible_areas,
+)
 
-__all__ = ["authorize", "can", "current_principal", "may_place", "register", "visible"]
+__all__ = ["authorize", "can", "current_principal", "may_place", "register", "visible",
+           "visible_areas"]
 
 
 def register(app: Flask) -> None:

@@ -46,6 +46,19 @@ def visible(action: str, objects) -> list:
     return policy.visible(current_principal(), action, objects)
 
 
+def visible_areas(action: str) -> dict[str, Any]:
+    """The configured care areas (key -> CareArea, in their order) in which the user may
+    `action` something: the areas an area switcher or filter offers (the calendar's tabs,
+    the case list's filter)."""
+    from mdk.care_areas.service import care_areas
+
+    configured = care_areas()
+    if _checks_off():
+        return dict(configured)
+    allowed = policy.areas_in_scope(current_principal(), action)
+    return {key: area for key, area in configured.items() if key in allowed}
+
+
 def may_place(action: str, unit_id: object) -> bool:
     """Whether the user may do `action` (e.g. person.create) at the unit with this id; an
     unknown unit is left to the service, which names the field."""

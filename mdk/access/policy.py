@@ -219,6 +219,16 @@ def scope_of(principal: Principal, action: str) -> Scope:
     return Scope(everything, frozenset(areas), frozenset(area_units))
 
 
+def areas_in_scope(principal: Principal, action: str) -> frozenset[str]:
+    """The configured care areas in which the principal may `action` some object: those of
+    the roles' grants (own areas or own unit), every one for a role with any scope. What an
+    area switcher or filter offers: an area outside it would only answer 403/404 or nothing."""
+    scope, configured = scope_of(principal, action), frozenset(care_areas())
+    if scope.everything:
+        return configured
+    return (scope.areas | {area for area, _unit in scope.area_units}) & configured
+
+
 def roles_for(action: str) -> tuple[str, ...]:
     return tuple(role for role in ROLES if role in ACTIONS[action])
 

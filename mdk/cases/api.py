@@ -23,7 +23,7 @@ from mdk.cases.schemas import (
     CaseSchema,
     CaseSummarySchema,
 )
-from mdk.cases.workflow import MOVES
+from mdk.cases.workflow import MOVES, chosen_states
 from mdk.extensions import Blueprint, db
 from mdk.units.api import abort_for_field
 from mdk.validation import FieldError
@@ -45,11 +45,13 @@ class Cases(MethodView):
     @blp.paginate(page_size=service.PAGE_SIZE, max_page_size=100)
     def get(self, args, pagination_parameters):
         """The cases the caller may see, in the triage order: urgent first, then the longest
-        waiting (`submitted_at` oldest first; drafts last), then the older case. One
-        `case.read` audit event per case shown. A page beyond the last answers the last page."""
+        waiting (`submitted_at` oldest first; drafts last), then the older case. By default
+        the cases in progress only (`state=in_progress`); `state=all` lists closed, declined
+        and withdrawn cases too. One `case.read` audit event per case shown. A page beyond
+        the last answers the last page."""
         result = service.list_cases(
             actor_from_request(), current_principal(), area=args.get("area"),
-            states=tuple(dict.fromkeys(args.get("state", ()))), query=args.get("q"),
+            states=chosen_states(args["state"]), query=args.get("q"),
             conference_id=args.get("conference_id"), page=pagination_parameters.page,
             per_page=pagination_parameters.page_size)
         pagination_parameters.page = result.page

@@ -24,6 +24,7 @@ from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases.identity import shown_patient
 from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
+from mdk.cases.workflow import DEFAULT_STATE_CHOICE, IN_PROGRESS, STATE_GROUPS
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
 from mdk.schemas import Flag, Key, Text, database_id, rule_pattern
 from mdk.validation import PHONE_PATTERN
@@ -270,10 +271,12 @@ class CaseMoveSchema(Schema):
 
 
 class StateList(fields.List):
-    """?state=submitted&state=returned or ?state=submitted,returned."""
+    """?state=submitted&state=returned or ?state=submitted,returned; the groups
+    `in_progress` and `all` too (mdk.cases.workflow.STATE_GROUPS)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(fields.String(validate=validate.OneOf(STATES)), **kwargs)
+        super().__init__(fields.String(validate=validate.OneOf((*STATES, *STATE_GROUPS))),
+                         **kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs):
         items = value if isinstance(value, list | tuple) else [value]
@@ -284,6 +287,9 @@ class StateList(fields.List):
 
 class CaseQueryArgsSchema(Schema):
     area = Key(care_areas)
-    state = StateList(metadata={"description": "repeatable, or comma-separated"})
+    state = StateList(load_default=(DEFAULT_STATE_CHOICE,), metadata={
+        "description": "the states to list, repeatable or comma-separated; besides each state "
+                       f"`in_progress` (the default: {', '.join(IN_PROGRESS)}, that is every "
+                       "state but closed, declined and withdrawn) and `all` (every state)"})
     q = Text(metadata={"description": "part of the case number"})
     conference_id = database_id()

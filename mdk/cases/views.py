@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from mdk.access import authorize
+from mdk.access import authorize, visible_areas
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
@@ -24,7 +24,15 @@ from mdk.cases.forms import (
     form_field_name,
 )
 from mdk.cases.models import Case
-from mdk.cases.workflow import CASE_TYPE_LABELS, MOVES, PRIORITY_LABELS, STATE_LABELS
+from mdk.cases.workflow import (
+    CASE_TYPE_LABELS,
+    DEFAULT_STATE_CHOICE,
+    MOVES,
+    PRIORITY_LABELS,
+    STATE_GROUPS,
+    STATE_LABELS,
+    chosen_states,
+)
 from mdk.forms import attach_error, optional_int
 from mdk.i18n import format_datetime_local, format_near_datetime
 from mdk.patients.service import reservnummer_formats
@@ -72,24 +80,32 @@ def _page_number() -> int:
     return optional_int(request.args.get("page", "1")) or 1
 
 
-def _area_arg() -> str | None:
+def _listed_areas() -> dict:
+    """The care areas the case list's filter offers: those the user may see cases in."""
+    return visible_areas("case.view")
+
+
+def _area_arg(offered: dict) -> str | None:
     area = request.args.get("area") or None
-    return area if area in care_areas() else None
+    return area if area in offered else None
 
 
-def _state_arg() -> str | None:
-    state = request.args.get("state") or None
-    return state if state in STATE_LABELS else None
+def _state_arg() -> str:
+    """The state filter: one state, a group ("in_progress", "all"), or, when none or an
+    unknown one is asked for, the cases in progress."""
+    state = request.args.get("state")
+    return state if state in STATE_LABELS or state in STATE_GROUPS else DEFAULT_STATE_CHOICE
 
 
 @blp.get("/cases")
 def list_cases():
-    area, state, query = _area_arg(), _state_arg(), request.args.get("q") or None
+    offered = _listed_areas()
+    area, state, query = _area_arg(offered), _state_arg(), request.args.get("q") or None
     page = service.list_cases(actor_from_request(), current_principal(), area=area,
-                              states=(state,) if state else (), query=query,
+                              states=chosen_states((state,)), query=query,
                               page=_page_number())
     return render_template("cases/list.html", page=page, area=area, state=state, query=query,
-                           areas=care_areas(), states=STATE_LABELS,
+                           areas=care_areas(), area_choices=offered, states=STATE_LABELS,
                            may_refer=bool(service.area_choices(current_principal())))
 
 

@@ -82,3 +82,23 @@ CASE_TYPE_LABELS = {
 }
 
 PRIORITY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
+
+# The cases still in progress (pågående): every state but the final ones, discussed and
+# reported too (the report and the closing are still to come). The case lists open on these,
+# in the order of STATE_LABELS (mdk.cases.models.STATES), and a partial index on them keeps
+# the lists' cost flat however many closed cases accumulate (mdk.cases.models).
+IN_PROGRESS = tuple(state for state in STATE_LABELS if state not in FINAL)
+
+# What a list's state filter may name besides one state: a group of states.
+STATE_GROUPS = {"in_progress": IN_PROGRESS, "all": tuple(STATE_LABELS)}
+DEFAULT_STATE_CHOICE = "in_progress"
+
+
+def chosen_states(choices: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+    """The states a list filter names (single states and STATE_GROUPS keys; unknown ones
+    ignored; none known: the cases in progress), once each, in the order of STATE_LABELS."""
+    named: set[str] = set()
+    for choice in choices:
+        named.update(STATE_GROUPS.get(choice, (choice,)))
+    states = tuple(state for state in STATE_LABELS if state in named)
+    return states or STATE_GROUPS[DEFAULT_STATE_CHOICE]

@@ -25,7 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mdk.access import authorize, can, current_principal
+from mdk.access import authorize, can, current_principal, visible_areas
 from mdk.audit.service import actor_from_request
 from mdk.calendar.closures import holidays_between
 from mdk.care_areas.domain import CareArea
@@ -98,7 +98,7 @@ def _editable_conference(conference_id: int):
 
 def _visible_areas() -> dict[str, CareArea]:
     """The care areas whose calendars the user may see: the area switcher offers only these."""
-    return {key: area for key, area in care_areas().items() if can("conference.view", area)}
+    return visible_areas("conference.view")
 
 
 def _first_visible_area() -> CareArea:

@@ -4,15 +4,18 @@ patient's identity (DESIGN.md §5) on the list, the case page and the patient pa
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mdk.audit.models import AuditEvent
 from mdk.cases.models import Case
+from mdk.db import utcnow
 from mdk.extensions import db
+from mdk.i18n import to_local
 from tests.cases.factories import NUMBERS, accept, make_world, refer
-from tests.support import log_in
+from tests.support import log_in, table_counts
 from tests.units.factories import field_error
 
 
@@ -460,3 +463,76 @@ def test_a_protected_mismatch_shows_no_names_to_a_coordinator_not_handling_it(ap
     referrer_page = browser(world.people["referrer"]).get(f"/cases/{case_id}")
     text = referrer_page.get_data(as_text=True)
     assert "Gissat Person" in text and _pnr(NUMBERS[10]) in text and "Hemlig" not in text
+
+
+def _area_options(page: str) -> list[str]:
+    select_ = re.search(r'<select id="area" name="area">(.*?)</select>', page, re.S)[1]
+    return re.findall(r'<option value="(\w*)"', select_)
+
+
+@pytest.mark.parametrize(("who", "areas"), [
+    ("coordinator", ["analcancer"]), ("member", ["analcancer"]), ("reviewer", ["analcancer"]),
+    ("referrer", ["analcancer"]), ("crs_coordinator", ["crs_hipec"]),
+])
+def test_the_case_lists_area_filter_offers_the_areas_of_the_users_roles(app, world, browser,
+                                                                         who, areas):
+    page = browser(world.people[who]).get("/cases").get_data(as_text=True)
+    assert _area_options(page) == ["", *areas]  # "" is every area of the user's
+
+
+def test_the_area_filter_offers_each_area_a_user_holds_a_role_in(app, world, browser):
+    from mdk.people import service as people
+
+    people.grant_role(world.people["coordinator"], "referrer", "crs_hipec", world.referring.id)
+    page = browser(world.people["coordinator"]).get("/cases").get_data(as_text=True)
+    assert _area_options(page) == ["", "analcancer", "crs_hipec"]
+
+
+def test_an_area_outside_the_users_roles_is_not_a_filter(app, world, browser):
+    with app.app_context():
+        number = refer(world).number
+    page = browser(world.people["coordinator"]).get("/cases?area=crs_hipec").get_data(
+        as_text=True)
+    assert number in page and "selected" not in page.split('name="area"')[1].split("</select>")[0]
+
+
+def test_the_new_referral_offers_only_the_areas_the_user_may_refer_in(app, world, browser):
+    from mdk.people import service as people
+
+    def offered(who: str, area: str) -> tuple[list[str], str]:
+        page = browser(world.people[who]).get(f"/cases/new?area={area}").get_data(as_text=True)
+        return re.findall(r'href="/cases/new\?area=(\w+)"', page), page
+
+    # One area to refer in: its form, whatever area was asked for.
+    assert offered("crs_coordinator", "")[1].count('action="/cases/new?area=crs_hipec"') == 1
+    choices, page = offered("crs_coordinator", "analcancer")  # not theirs: the choice
+    assert choices == ["crs_hipec"] and 'action="/cases/new?area=analcancer"' not in page
+    assert offered("referrer", "")[0] == [] and "Anmäl ett nytt ärende: Analcancer" in \
+        offered("referrer", "")[1]
+    people.grant_role(world.people["referrer"], "referrer", "crs_hipec", world.referring.id)
+    assert offered("referrer", "")[0] == ["analcancer", "crs_hipec"]
+    assert offered("member", "")[0] == [] and "Anmäl ett nytt ärende:" not in \
+        offered("member", "")[1]  # a member refers in no area
+
+
+def test_the_tables_of_the_case_audit_and_meeting_pages_scroll_inside_a_wrapper(app, world,
+                                                                              browser):
+    """Each wide table of these pages scrolls sideways in the focusable, named wrapper on a
+    390 px phone (templates/macros.html table_scroll), not by itself."""
+    with app.app_context():
+        case = accept(world, refer(world))
+        case_id, patient_id = case.id, case.patient_id
+    client = browser(world.people["coordinator"])
+    today = to_local(utcnow()).date()
+    pages = {
+        "case list": "/cases", "case page": f"/cases/{case_id}",
+        "access log": "/audit", "patient's log": f"/audit?patient_id={patient_id}",
+        "log sample": f"/audit/sample?date_from={today - timedelta(days=7)}&date_to={today}"
+                      "&size=5&seed=7",
+        "meeting page": f"/conferences/{world.conference.id}",
+    }
+    for name, url in pages.items():
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200, name
+        tables, wrapped = table_counts(response.get_data(as_text=True))
+        assert tables >= 1 and wrapped == tables, (name, tables, wrapped)

@@ -100,6 +100,81 @@ def test_the_api_list_has_the_same_default_order_and_the_waiting_days(app, world
     assert [by_id[item["id"]] for item in paged] == TRIAGE_ORDER[2:4]
 
 
+def _ended(world, number_index: int, state: str, days_ago: int) -> Case:
+    """An urgent case received long ago that has ended (declined, closed, withdrawn)."""
+    case = _received(refer(world, number_index=number_index, priority="urgent"), days_ago)
+    case.state = state
+    db.session.commit()
+    return case
+
+
+def _queue_with_ended(world) -> tuple[dict[str, Ref], dict[str, Ref]]:
+    cases = _queue(world)
+    ended = _refs({state: _ended(world, index, state, 30 + index)
+                   for index, state in ((5, "declined"), (6, "closed"), (7, "withdrawn"))})
+    return cases, ended
+
+
+def test_the_case_list_opens_on_the_cases_in_progress_in_triage_order(app, world, browser):
+    with app.app_context():
+        cases, ended = _queue_with_ended(world)
+    client = browser(world.people["referrer"])
+    page = client.get("/cases").get_data(as_text=True)
+    assert _in_page_order(page, cases) == TRIAGE_ORDER
+    for case in ended.values():  # old and urgent, but done: not above the waiting ones
+        assert case.number not in page
+    assert '<option value="in_progress" selected>Pågående</option>' in page
+    assert '<option value="all">Alla</option>' in page
+    assert "Ärenden: 5" in page
+    # "Alla": every state, in the same order, so the old urgent ended cases come first.
+    every = client.get("/cases?state=all").get_data(as_text=True)
+    assert _in_page_order(every, {**cases, **ended}) == [
+        "withdrawn", "closed", "declined", *TRIAGE_ORDER]
+    assert '<option value="all" selected>Alla</option>' in every
+    declined = client.get("/cases?state=declined").get_data(as_text=True)
+    assert ended["declined"].number in declined and cases["old_urgent"].number not in declined
+    # An unknown choice is the default, not an error.
+    assert _in_page_order(client.get("/cases?state=lost").get_data(as_text=True),
+                          cases) == TRIAGE_ORDER
+
+
+def test_a_number_search_in_progress_offers_every_state(app, world, browser):
+    with app.app_context():
+        _cases, ended = _queue_with_ended(world)
+    client = browser(world.people["referrer"])
+    number = ended["closed"].number
+    page = unescape(client.get(f"/cases?q={number}").get_data(as_text=True))
+    assert "Inga ärenden matchar." in page and f'href="/cases/{ended["closed"].id}"' not in page
+    link = re.search(r'<a href="(/cases\?[^"]*state=all[^"]*)"', page)[1]
+    assert f'href="/cases/{ended["closed"].id}"' in client.get(link).get_data(as_text=True)
+
+
+def test_the_api_list_defaults_to_the_cases_in_progress(app, world, browser):
+    with app.app_context():
+        cases, ended = _queue_with_ended(world)
+    client = browser(world.people["referrer"])
+    by_id = {case.id: key for key, case in {**cases, **ended}.items()}
+
+    def listed(query: str = "") -> list[str]:
+        response = client.get(f"/api/v1/cases{query}")
+        assert response.status_code == 200, response.json
+        return [by_id[item["id"]] for item in response.json]
+
+    assert listed() == TRIAGE_ORDER
+    assert listed("?state=in_progress") == TRIAGE_ORDER
+    assert listed("?state=all") == ["withdrawn", "closed", "declined", *TRIAGE_ORDER]
+    assert listed("?state=declined,draft") == ["declined", "draft"]
+    assert listed("?state=in_progress&state=closed") == ["closed", *TRIAGE_ORDER]
+
+
+def test_the_openapi_document_gives_the_state_choices_and_the_default(anonymous_client):
+    get = anonymous_client.get("/api/openapi.json").json["paths"]["/api/v1/cases"]["get"]
+    [state] = [item for item in get["parameters"] if item["name"] == "state"]
+    assert state["schema"]["default"] == ["in_progress"]
+    assert {"in_progress", "all", "closed"} <= set(state["schema"]["items"]["enum"])
+    assert "in_progress" in state["description"] and "withdrawn" in state["description"]
+
+
 def test_the_case_list_shows_the_received_date_and_the_waiting_time(app, world, browser):
     with app.app_context():
         waiting = _received(refer(world), 5)
