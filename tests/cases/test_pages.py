@@ -14,43 +14,9 @@ from mdk.cases.models import Case
 from mdk.db import utcnow
 from mdk.extensions import db
 from mdk.i18n import to_local
-from tests.cases.factories import NUMBERS, accept, make_world, refer
-from tests.support import log_in, table_counts
+from tests.cases.factories import NUMBERS, accept, refer
+from tests.support import table_counts
 from tests.units.factories import field_error
-
-
-@pytest.fixture()
-def world(app):
-    with app.app_context():
-        yield make_world()
-
-
-class _Browser:
-    """A test client whose every request runs in an app context of its own, as in a real
-    server: the world's context stays open in these tests, and a request run inside it
-    would share its `g` (the cached principal) with the other requests."""
-
-    def __init__(self, app, person) -> None:
-        self.app, self.client = app, app.test_client()
-        log_in(self.client, person)
-
-    def get(self, *args, **kwargs):
-        with self.app.app_context():
-            return self.client.get(*args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        with self.app.app_context():
-            return self.client.post(*args, **kwargs)
-
-
-@pytest.fixture()
-def browser(app):
-    """`browser(person)`: a client logged in as that person, posting without CSRF tokens."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    try:
-        yield lambda person: _Browser(app, person)
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = True
 
 
 def _pnr(number: str) -> str:

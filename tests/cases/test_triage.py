@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from mdk.audit.models import AuditEvent
@@ -21,24 +20,8 @@ from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local, format_near_datetime, to_local
-from tests.cases.factories import AREA, NUMBERS, OTHER_AREA, _meeting, accept, make_world, refer
-from tests.cases.test_pages import _Browser, _pnr
-
-
-@pytest.fixture()
-def world(app):
-    with app.app_context():
-        yield make_world()
-
-
-@pytest.fixture()
-def browser(app):
-    """As in test_pages: `browser(person)`, a client logged in as them, posting without CSRF."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    try:
-        yield lambda person: _Browser(app, person)
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = True
+from tests.cases.factories import AREA, NUMBERS, OTHER_AREA, _meeting, accept, refer
+from tests.cases.test_pages import _pnr
 
 
 def _received(case: Case, days_ago: int) -> Case:
