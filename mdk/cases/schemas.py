@@ -124,7 +124,7 @@ class EligibilityWarnings(fields.List):
         super().__init__(fields.Nested(EligibilityWarningSchema), dump_only=True, **kwargs)
 
     def get_value(self, obj, attr, accessor=None, default=missing):
-        from mdk.cases.service import eligibility_warnings
+        from mdk.cases.answers import eligibility_warnings
 
         try:
             area = care_area(obj.care_area)

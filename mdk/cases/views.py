@@ -14,6 +14,7 @@ from mdk.access import authorize, visible_areas
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
+from mdk.cases import answers as referral_answers
 from mdk.cases import identity, service, triage
 from mdk.cases.forms import (
     CaseFields,
@@ -222,7 +223,7 @@ def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
         "cases/show.html", case=case, area=area, moves=MOVES, forms=forms,
         page_errors=[*(page_errors or []), *lost],
         confirm_form=ConfirmIdentityForm() if case.identity_check_needed else None,
-        warnings=service.eligibility_warnings(area, case.answers),
+        warnings=referral_answers.eligibility_warnings(area, case.answers),
         issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from mdk.audit.models import AuditEvent
+from mdk.cases import answers as referral_answers
 from mdk.cases import service
 from mdk.validation import ConflictError, FieldError
 from tests.cases.factories import AREA, accept, make_world, refer, referral
@@ -99,9 +100,9 @@ def test_the_crs_hipec_pci_is_checked_against_its_range(world):
     from mdk.care_areas.service import care_area
 
     with pytest.raises(FieldError) as error:
-        service.clean_answers(care_area("crs_hipec"), {"pci": 40})
+        referral_answers.clean_answers(care_area("crs_hipec"), {"pci": 40})
     assert error.value.field == "answers.pci" and "39" in str(error.value.message)
-    assert service.clean_answers(care_area("crs_hipec"), {"pci": 39}) == {"pci": 39}
+    assert referral_answers.clean_answers(care_area("crs_hipec"), {"pci": 39}) == {"pci": 39}
 
 
 def test_accept_puts_the_case_on_a_meeting_and_the_coordinator_handles_it(world):
