@@ -176,7 +176,10 @@ def parse_cursor(value: object) -> Cursor | None:
         return None
     if occurred_at.tzinfo is None:
         return None
-    return Cursor(occurred_at.astimezone(UTC), int(number))
+    try:
+        return Cursor(occurred_at.astimezone(UTC), int(number))
+    except OverflowError:  # a time near year 1 or 9999 whose UTC falls outside them
+        return None
 
 
 # --- querying -------------------------------------------------------------------------------

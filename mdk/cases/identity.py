@@ -47,12 +47,30 @@ def differing_fields(patient: Patient | None, names: Mapping[str, str | None]) -
             and same_name(names[field]) != same_name(getattr(patient, field))]
 
 
-def flag_mismatch(actor: Actor, case: Case, names: Mapping[str, str | None],
-                  protected: bool, fields: list[str]) -> None:
-    """Keep the identity as given for the coordinator, and log which fields differed."""
+def shown_otherwise(patient: Patient | None, names: Mapping[str, str | None],
+                    protected: bool) -> bool:
+    """Would the register show the referrer anything but what they gave: another spelling
+    of the same name (Anna-Karin for anna karin), or a protection they did not give? An
+    unknown number is registered exactly as given, so either would tell them the number
+    was known (the check itself lets such a referral pass)."""
+    if patient is None:
+        return False
+    return patient.protected_identity != protected or any(
+        names.get(field) is not None and names[field] != getattr(patient, field)
+        for field in NAME_FIELDS)
+
+
+def keep_as_referred(case: Case, names: Mapping[str, str | None], protected: bool) -> None:
+    """Keep the identity as given: the referring unit is shown it, never the register's."""
     case.referred_given_name = names.get("given_name") or ""
     case.referred_family_name = names.get("family_name") or ""
     case.referred_protected_identity = protected
+
+
+def flag_mismatch(actor: Actor, case: Case, names: Mapping[str, str | None],
+                  protected: bool, fields: list[str]) -> None:
+    """Keep the identity as given for the coordinator, and log which fields differed."""
+    keep_as_referred(case, names, protected)
     audit.record(actor, "case.identity_mismatch", case, details={"fields": ",".join(fields)})
 
 
@@ -81,8 +99,14 @@ def check_resolved(case: Case) -> None:
 
 def sees_registered_name(principal: policy.Principal, case: Case) -> bool:
     """The area's coordinators see the registered name (and the names given, to check);
-    everyone else the names given while the check is open."""
-    return not case.identity_check_needed or case.care_area in principal.areas("coordinator")
+    everyone else the names given while the check is open. A referral the check let pass
+    (shown_otherwise) shows its referring unit what it gave; the units it meets later
+    (host, treating) see the register's identity under the policy's rule."""
+    if not case.identity_as_referred or case.care_area in principal.areas("coordinator"):
+        return True
+    return not case.identity_check_needed and not any(
+        case.referring_unit_id in principal.units(role, case.care_area)
+        for role in policy.CARE_ROLES)
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,17 @@ class Case(db.Model):
         back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
 
     @property
-    def identity_check_needed(self) -> bool:
+    def identity_as_referred(self) -> bool:
+        """The referral's names (and protection) are kept: the register shows another."""
         return self.referred_given_name is not None or self.referred_family_name is not None
+
+    @property
+    def identity_check_needed(self) -> bool:
+        """The name kept differs from the register's beyond case, spaces and hyphens."""
+        from mdk.cases.identity import differing_fields  # identity builds on this model
+
+        return self.identity_as_referred and bool(differing_fields(self.patient, {
+            "given_name": self.referred_given_name, "family_name": self.referred_family_name}))
 
     @property
     def host_unit_id(self) -> int | None:

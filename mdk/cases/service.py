@@ -322,9 +322,12 @@ def register_case(actor: Actor, principal: policy.Principal,
         db.session.add(case)
         db.session.flush()
         audit.record(actor, "case.create", case, details={"care_area": area.key})
+        protected = data.get("protected_identity") is True
         if differing:
-            identity_check.flag_mismatch(actor, case, names,
-                                         data.get("protected_identity") is True, differing)
+            identity_check.flag_mismatch(actor, case, names, protected, differing)
+        elif registered is not None and identity_check.shown_otherwise(patient, names,
+                                                                        protected):
+            identity_check.keep_as_referred(case, names, protected)
         if submit:  # submitted at once: never a draft, so its history holds the submission only
             _move(actor, principal, case, MOVES["submit"], {})
             case.transitions[-1].from_state = None

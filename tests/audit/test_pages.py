@@ -407,7 +407,9 @@ def test_the_cursor_takes_plain_get_parameters(app, client):
 
 @pytest.mark.parametrize("cursor", ["x", "2026-13-01T00:00:00Z,1", "2026-11-02T09:00:00,1",
                                     "2026-11-02T09:00:00Z,", "2026-11-02T09:00:00Z,-1",
-                                    "2026-11-02T09:00:00Z," + "9" * 40, "%00,1"])
+                                    "2026-11-02T09:00:00Z," + "9" * 40, "%00,1",
+                                    "9999-12-31T23:00:00-05:00,1",
+                                    "0001-01-01T00:00:00+05:00,1"])
 def test_a_hand_edited_cursor_shows_the_newest_page(app, client, cursor):
     with app.app_context():
         make_event()

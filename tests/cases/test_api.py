@@ -377,6 +377,51 @@ def test_a_number_registered_as_protected_answers_as_an_unknown_one_too(as_, wor
     assert "Hemlig" not in known.get_data(as_text=True)
 
 
+def _patient_shown(response) -> dict:
+    """The patient as the answer shows them, but for the number itself."""
+    return {key: value for key, value in response.json["patient"].items()
+            if key not in ("identity", "masked_identity")}
+
+
+def test_a_second_referral_spelled_otherwise_answers_as_for_an_unknown_number(as_, world):
+    """Refer a number as Gissat Person, then as gissat person: the register's spelling must
+    not come back only when someone else had registered the number first."""
+    _refer(as_("other_referrer"), 3, given_name="Hemlig", family_name="Person")
+    referrer = as_("referrer")
+    shown = []
+    for index in (3, 4):  # 3 registered by another unit, 4 unknown
+        _refer(referrer, index, given_name="Gissat", family_name="Person")
+        again = referrer.post("/api/v1/cases", json=referral(
+            index, submit=True, given_name="gissat", family_name="person"))
+        assert again.status_code == 201
+        shown.append(_patient_shown(again))
+    assert shown[0] == shown[1]
+    assert (shown[0]["given_name"], shown[0]["family_name"]) == ("gissat", "person")
+
+
+def test_a_protected_number_referred_with_its_own_name_answers_as_an_unknown_one(as_, world):
+    """The name matches, so nothing is flagged; but the register's protection, shown back,
+    would tell the referrer that the number is registered and protected."""
+    _refer(as_("other_referrer"), 5, given_name="Hemlig", family_name="Person",
+           protected_identity=True)
+    referrer = as_("referrer")
+    known, unknown = (referrer.post("/api/v1/cases", json=referral(
+        index, submit=True, given_name="Hemlig", family_name="Person")) for index in (5, 6))
+    assert known.status_code == unknown.status_code == 201
+    assert _patient_shown(known) == _patient_shown(unknown)
+    assert known.json["identity_check"] is None
+    again = [referrer.get(f"/api/v1/cases/{body['id']}") for body in (known.json, unknown.json)]
+    assert _patient_shown(again[0]) == _patient_shown(again[1])
+    # Accepted (nothing to check), the host unit meets the register's protection.
+    coordinator = as_("coordinator")
+    assert coordinator.get(f"/api/v1/cases/{known.json['id']}").json["patient"][
+        "protected_identity"] is True
+    _accept(world, coordinator, known.json["id"])
+    hosted = as_("host_member").get(f"/api/v1/cases/{known.json['id']}")
+    assert hosted.status_code == 200 and "Hemlig" not in hosted.get_data(as_text=True)
+    assert hosted.json["patient"]["protected_identity"] is True
+
+
 def test_the_coordinator_sees_the_mismatch_and_confirms_the_identity(as_, world):
     _, known, unknown = _known_and_unknown(as_)
     coordinator = as_("coordinator")
