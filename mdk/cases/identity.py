@@ -24,6 +24,7 @@ from mdk.audit import service as audit
 from mdk.audit.service import Actor
 from mdk.cases.models import Case
 from mdk.extensions import db
+from mdk.patients import service as patients
 from mdk.patients.models import Patient
 from mdk.validation import ConflictError
 
@@ -84,6 +85,8 @@ def confirm_identity(actor: Actor, principal: policy.Principal, case: Case) -> C
     if not policy.may_see_case_identity(principal, case):
         raise ConflictError("identity", _l("Only the coordinators handling a case with a "
                                            "protected identity can confirm it."))
+    if case.referred_protected_identity:  # the protection the referral asked for
+        patients.add_protection(actor, case.patient)
     case.referred_given_name = case.referred_family_name = None
     case.referred_protected_identity = None
     audit.record(actor, "case.identity_confirm", case)

@@ -284,14 +284,17 @@ def _registered_patient(data: Mapping[str, Any], problems: Problems
     return patient, names, identity_check.differing_fields(patient, names)
 
 
-def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None) -> Patient:
+def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None, *,
+                 names_differ: bool) -> Patient:
     """The registered patient, or a new one. A referral can only add protection, never
-    take it away."""
+    take it away; one whose names differ from the register's adds it only once a
+    coordinator has confirmed the identity (a wrong number must not protect someone else's
+    record: mdk.cases.identity.confirm_identity)."""
     if patient is None:
         return patients.add_patient(actor, {key: data.get(key) for key in PATIENT_KEYS
                                              if key in data})
-    if data.get("protected_identity") is True and not patient.protected_identity:
-        patients.update_patient(actor, patient, {"protected_identity": True}, commit=False)
+    if data.get("protected_identity") is True and not names_differ:
+        patients.add_protection(actor, patient)
     return patient
 
 
@@ -315,7 +318,7 @@ def register_case(actor: Actor, principal: policy.Principal,
                         values.get("answers", {}), problems)
     problems.raise_any()
     with _all_or_nothing():
-        patient = _patient_for(actor, data, registered)
+        patient = _patient_for(actor, data, registered, names_differ=bool(differing))
         case = Case(care_area=area.key, patient=patient, referring_unit_id=unit.id,
                     contact_person_id=actor.person_id, created_by=actor.person_id,
                     number=_next_number(area), state="draft", **values)

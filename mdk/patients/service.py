@@ -176,6 +176,14 @@ def read_patient(actor: Actor, patient_id: int) -> Patient | None:
     return patient
 
 
+def add_protection(actor: Actor, patient: Patient) -> Patient:
+    """Mark the patient's identity protected (a referral may add protection, never remove
+    it); audited, not committed: the caller's transaction decides."""
+    if not patient.protected_identity:
+        update_patient(actor, patient, {"protected_identity": True}, commit=False)
+    return patient
+
+
 def update_patient(actor: Actor, patient: Patient, data: Mapping[str, Any], *,
                    commit: bool = True) -> Patient:
     """Change the name or the protected-identity flag (the identity itself never changes)."""

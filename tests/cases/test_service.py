@@ -221,6 +221,23 @@ def test_a_flagged_case_is_accepted_only_once_the_coordinator_confirms_the_ident
     assert accept(world, case).state == "accepted"
 
 
+def test_a_referral_with_another_name_protects_the_register_only_once_confirmed(world):
+    """A wrong number must not mark someone else's record protected: the protection a
+    mismatched referral asks for waits for the coordinator's check (review of issue 9)."""
+    from mdk.cases.identity import confirm_identity
+
+    refer(world, "other_referrer", given_name="Hemlig", family_name="Person")
+    case = refer(world, given_name="Gissat", family_name="Person", protected_identity=True)
+    assert case.identity_check_needed and not case.patient.protected_identity
+    confirm_identity(world.actor("coordinator"), world.principal("coordinator"), case)
+    assert case.patient.protected_identity
+    assert [event.action for event in _mismatch_events(case)] == [
+        "case.identity_mismatch", "case.identity_confirm"]
+    from mdk.extensions import db
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.patient_id == case.patient_id, AuditEvent.action == "patient.update"))
+
+
 def test_a_protected_identity_is_checked_by_the_handling_coordinators_only(world):
     from mdk.cases.identity import confirm_identity
 
