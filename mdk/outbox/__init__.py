@@ -1,0 +1,1 @@
+"""The outbox: mail queued in the caller's transaction and delivered by workers."""
