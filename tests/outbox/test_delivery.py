@@ -156,3 +156,13 @@ def test_the_file_backend_writes_each_mail_as_an_eml_file(app, monkeypatch, tmp_
         text = written.read_text()
         assert f"Message-ID: {row.message_id}" in text
         assert "To: mottagare1@example.se" in text
+
+
+def test_the_scheduler_job_delivers_what_is_due(delivering, mail_server):
+    from scheduler.registry import deliver_outbox
+
+    with delivering.app_context():
+        row = _queue(1)
+        db.session.commit()
+        deliver_outbox()
+        assert mail_server.message_ids == [row.message_id]
