@@ -29,6 +29,7 @@ from mdk.audit.service import Actor
 from mdk.care_areas.domain import CareArea, EligibilityHint, ReferralField
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases import identity as identity_check
+from mdk.cases import notifications
 from mdk.cases.models import (
     CASE_TYPES,
     PRIORITIES,
@@ -532,12 +533,14 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         case.handling_unit_id = _handling_unit(principal, case)
     if move.action == "submit":
         case.submitted_at = utcnow()
-    case.transitions.append(_transition(actor, move.action, case.state, move.target, reason,
-                                        case.conference_id if move.needs_conference else None))
+    transition = _transition(actor, move.action, case.state, move.target, reason,
+                             case.conference_id if move.needs_conference else None)
+    case.transitions.append(transition)
     case.state, case.state_reason = move.target, reason
     audit.record(actor, f"case.{move.action}", case,
                  details={"conference_id": case.conference_id} if move.needs_conference
                  else None)
+    notifications.case_moved(case, transition)  # in the move's transaction: all or nothing
 
 
 def _state_text(state: str) -> str:
