@@ -27,6 +27,7 @@ setup: $(VENV)/.installed
 PORT     ?= 5000
 MDK_HOST ?= 127.0.0.1
 run: export MDK_BASE_URL ?= http://$(MDK_HOST):$(PORT)
+run: export MDK_MAIL_BACKEND ?= file
 run: setup
 	$(BIN)/mdk db upgrade
 	$(BIN)/mdk demo load

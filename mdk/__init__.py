@@ -145,6 +145,7 @@ def _register_features(app: Flask) -> None:
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
+    from mdk.outbox import register as register_outbox
     from mdk.patients import register as register_patients
     from mdk.people import register as register_people
     from mdk.rotation import register as register_rotation
@@ -161,4 +162,5 @@ def _register_features(app: Flask) -> None:
     register_conferences(app)
     register_cases(app)
     register_rotation(app)
+    register_outbox(app)
     register_demo(app)

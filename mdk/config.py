@@ -18,6 +18,7 @@ CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "test", "production")
 SMTP_SECURITY = ("none", "starttls", "tls")
+MAIL_BACKENDS = ("smtp", "file")
 LOCALES = ("sv", "en")
 MIN_AUDIT_RETENTION_YEARS = 5  # DESIGN §5: audit logs are kept at least five years
 
@@ -42,6 +43,13 @@ class Settings:
     smtp_password: str = ""
     smtp_security: str = "starttls"
     smtp_from: str = "mdk@localhost"
+    smtp_timeout_seconds: int = 30
+    mail_backend: str = "smtp"
+    outbox_batch_size: int = 50
+    outbox_lease_seconds: int = 300
+    outbox_max_attempts: int = 20
+    outbox_retry_base_seconds: int = 60
+    outbox_retry_max_seconds: int = 3600
     log_level: str = "INFO"
     session_idle_minutes: int = 30
     session_absolute_hours: int = 10
@@ -116,6 +124,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"MDK_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
     if settings.smtp_security not in SMTP_SECURITY:
         raise ConfigError(f"MDK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    if settings.mail_backend not in MAIL_BACKENDS:
+        raise ConfigError(f"MDK_MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}")
     try:
         settings.tz  # noqa: B018 - resolving the zone is the check
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -127,9 +137,12 @@ def validate(settings: Settings) -> None:
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
                  "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months",
-                 "max_request_mb"):
+                 "max_request_mb", "smtp_timeout_seconds", "outbox_batch_size",
+                 "outbox_lease_seconds", "outbox_max_attempts", "outbox_retry_max_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{env_name(name)} must be at least 1")
+    if settings.outbox_retry_base_seconds < 0:
+        raise ConfigError("MDK_OUTBOX_RETRY_BASE_SECONDS must be at least 0")
     if settings.is_production:
         _validate_production(settings)
 

@@ -39,10 +39,26 @@ def extend_calendars() -> None:
     log.info("extend-calendars created %d conference(s)", created)
 
 
+def deliver_outbox() -> None:
+    """Send the mail that is due (a minute's work at most, then the next run goes on)."""
+    from mdk.outbox.delivery import deliver_due
+
+    result = deliver_due(max_batches=DELIVERY_BATCHES_PER_RUN)
+    if result.claimed:
+        log.info("deliver-outbox sent %d, failed %d, dead %d", result.sent, result.failed,
+                 result.dead)
+
+
+# Batches per run of deliver-outbox: at the default 50 rows each, 1,000 mails a minute from
+# the scheduler alone; more needs `mdk outbox work`.
+DELIVERY_BATCHES_PER_RUN = 20
+
 JOBS: list[Job] = [
     Job(id="extend-calendars", func=extend_calendars, trigger="cron",
         trigger_args={"hour": 2, "minute": 30},
         description="Extend the meeting calendars and plan their hosts"),
+    Job(id="deliver-outbox", func=deliver_outbox, trigger="interval",
+        trigger_args={"minutes": 1}, description="Send the mail that is due"),
 ]
 
 

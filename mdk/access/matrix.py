@@ -129,6 +129,9 @@ ROUTES: dict[str, dict[str, Route]] = {
                            **_on("case.edit", "PATCH", obj="case")},
     "api_cases.CaseMoves": _on("case.edit", "POST", obj="case", also="case.triage"),
     "api_cases.CaseIdentityConfirmation": _on("case.triage", "POST", obj="case"),
+    # the mail queue
+    "outbox.queue": _on("outbox.manage"),
+    "outbox.resend": _on("outbox.manage", "POST"),
 }
 
 

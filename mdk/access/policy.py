@@ -82,6 +82,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     # the area's coordinators (and admins) plan them.
     "conference.view": {role: OWN_AREAS for role in ROLES},
     "conference.edit": {"coordinator": OWN_AREAS, "admin": OWN_AREAS},
+    # The mail queue: addresses and delivery errors of every area's mail, no content.
+    "outbox.manage": {"admin": ANY},
 }
 
 # The action that decides whether an object of a kind is visible at all (404 if not).

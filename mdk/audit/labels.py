@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "conference.update_details": _l("Changed a meeting's chair or video link"),
     "unit.unavailability.add": _l("Marked a unit unavailable"),
     "calendar.closure.add": _l("Added a calendar closure"),
+    "outbox.resend": _l("Sent a dead mail again"),
 }
 
 # The kinds of object events name (a model's audit_type or table name): the filter's choices.
@@ -50,6 +51,7 @@ OBJECT_TYPE_LABELS = {
     "unit": _l("Unit"),
     "calendar_closure": _l("Calendar closure"),
     "audit_event": _l("Log event"),
+    "outbox_message": _l("Mail"),
 }
 
 

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),
     ("audit.review", _l("Audit log")),
+    ("outbox.queue", _l("Mail queue")),
 ]
 
 
@@ -80,8 +81,21 @@ def healthz():
         database = "unavailable"
     ok = database == "ok"
     body = {"status": "ok" if ok else "degraded", "database": database,
-            "database_engine": db.engine.dialect.name}
+            "database_engine": db.engine.dialect.name,
+            # Monitoring alerts when mail waits too long (the server is down, no worker runs).
+            "outbox_oldest_queued_seconds": _oldest_queued_seconds() if ok else None}
     return jsonify(body), 200 if ok else 503
+
+
+def _oldest_queued_seconds() -> int | None:
+    from mdk.outbox.operators import oldest_waiting_seconds
+
+    try:
+        return oldest_waiting_seconds()
+    except Exception as exc:  # a failing count must not make the health check a 500
+        current_app.logger.warning("health check: outbox unavailable: %s", type(exc).__name__)
+        db.session.rollback()
+        return None
 
 
 @blp.get("/favicon.ico")

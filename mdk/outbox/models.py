@@ -33,6 +33,7 @@ def _known(column: str, values: tuple[str, ...]) -> str:
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
+    audit_type = "outbox_message"
     __table_args__ = (
         CheckConstraint(_known("state", STATES), name="state_known"),
         # One event queues one mail per recipient (the caller's key + the address).

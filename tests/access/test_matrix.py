@@ -27,6 +27,8 @@ from mdk.cases.service import register_case
 from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
 from mdk.extensions import db
+from mdk.outbox.models import OutboxMessage
+from mdk.outbox.service import Recipient, queue_mail
 from mdk.patients.models import Patient
 from mdk.people import service as people
 from mdk.people.models import Person
@@ -89,7 +91,18 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
-                "case_id": _a_case_id(walker, area, patient), "move": "withdraw"}
+                "case_id": _a_case_id(walker, area, patient), "move": "withdraw",
+                "message_id": _a_dead_mail_id()}
+
+
+def _a_dead_mail_id() -> int:
+    """A mail given up on: the one thing the queue page's resend button acts on."""
+    mail = queue_mail(Recipient("dead@example.se"), kind="test", template="test_message",
+                      context={}, idempotency_key=f"walk:{db.session.scalar(select(Patient.id))}")
+    mail = mail or db.session.scalars(select(OutboxMessage)).first()
+    mail.state = "dead"
+    db.session.commit()
+    return mail.id
 
 
 def _a_case_id(walker: Person, area: str, patient: Patient) -> int:
