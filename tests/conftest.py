@@ -107,8 +107,10 @@ def _no_patient_data_in_mail(request, _rollback, app):
     yield
     if request.node.get_closest_marker("e2e"):
         return
+    server = request.node.funcargs.get("mail_server")  # tests/outbox: a real SMTP server
     with app.app_context():
-        findings = _MAIL_GUARD.findings(db.session, app.config["MDK"].instance_path / "mail")
+        findings = _MAIL_GUARD.findings(db.session, app.config["MDK"].instance_path / "mail",
+                                        getattr(server, "messages", ()))
     if findings:
         pytest.fail("patient data in mail:\n" + "\n".join(findings), pytrace=False)
 

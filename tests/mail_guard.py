@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email import policy
+from email.message import EmailMessage
 from email.parser import BytesParser
 from functools import cache
 from pathlib import Path
@@ -153,31 +154,34 @@ def outbox_findings(session, known: KnownPatients | None = None) -> list[str]:
             for finding in findings_in(text, known)]
 
 
-def eml_texts(path: Path) -> Iterator[tuple[str, str]]:
-    """Subject and every text part (decoded) of an .eml file."""
-    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+def message_texts(message: EmailMessage) -> Iterator[tuple[str, str]]:
+    """Subject and every part (decoded) of a delivered message."""
     yield "subject", str(message.get("Subject", ""))
     for part in message.walk():
         if part.is_multipart():
             continue
         try:
             content = part.get_content()
-        except (LookupError, ValueError):
+        except (LookupError, ValueError, KeyError):
             content = part.get_payload(decode=True) or b""
         if isinstance(content, bytes):
             content = content.decode("utf-8", errors="replace")
         yield part.get_content_type(), content
 
 
-def file_findings(session, paths: Iterable[Path],
-                  known: KnownPatients | None = None) -> list[str]:
-    """Patient data in delivered messages (.eml files of the file backend)."""
-    paths = list(paths)
-    if not paths:
+def eml_texts(path: Path) -> Iterator[tuple[str, str]]:
+    yield from message_texts(BytesParser(policy=policy.default).parsebytes(path.read_bytes()))
+
+
+def delivered_findings(session, messages: Iterable[tuple[str, Iterable[tuple[str, str]]]],
+                       known: KnownPatients | None = None) -> list[str]:
+    """Patient data in delivered messages: (name, its (part, text) pairs) each."""
+    messages = list(messages)
+    if not messages:
         return []
     known = known or known_patients(session)
-    return [f"{path.name} {part}: {finding}" for path in paths
-            for part, text in eml_texts(path) for finding in findings_in(text, known)]
+    return [f"{name} {part}: {finding}" for name, texts in messages
+            for part, text in texts for finding in findings_in(text, known)]
 
 
 class MailGuard:
@@ -194,5 +198,11 @@ class MailGuard:
         self.seen.update(fresh)
         return fresh
 
-    def findings(self, session, mail_folder: Path) -> list[str]:
-        return outbox_findings(session) + file_findings(session, self.new_files(mail_folder))
+    def findings(self, session, mail_folder: Path,
+                 smtp_messages: Iterable[EmailMessage] = ()) -> list[str]:
+        """The outbox's rows, the files delivered since the last check, and the messages
+        a test SMTP server received (tests/outbox/conftest.py MailServer.messages)."""
+        delivered = [(path.name, eml_texts(path)) for path in self.new_files(mail_folder)]
+        delivered += [(f"SMTP message {message.get('Message-ID', index)}",
+                       message_texts(message)) for index, message in enumerate(smtp_messages)]
+        return outbox_findings(session) + delivered_findings(session, delivered)

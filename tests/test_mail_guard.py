@@ -112,3 +112,13 @@ def test_the_guard_reads_delivered_eml_files_once(app_ctx, tmp_path):
     assert findings == ["one.eml text/plain: the patient name 'Testpatient'"]
     assert guard.findings(db.session, tmp_path) == []  # already read
     db.session.rollback()
+
+
+def test_the_guard_reads_what_a_test_smtp_server_received(app_ctx, tmp_path):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"], message["Message-ID"] = f"Ärende {NUMBER[:8]}-{NUMBER[8:]}", "<m@t>"
+    message.set_content("Inget här.")
+    assert MailGuard().findings(db.session, tmp_path, [message]) == [
+        f"SMTP message <m@t> subject: identity number {NUMBER}"]
