@@ -138,7 +138,9 @@ def _reply_to(case: Case, notice: Notice) -> str | None:
     unit_id = case.referring_unit_id if notice.audience == COORDINATORS \
         else case.handling_unit_id
     unit = db.session.get(Unit, unit_id) if unit_id is not None else None
-    return unit.mailbox or None if unit is not None else None
+    if unit is None or not unit.mailbox:
+        return None
+    return unit.mailbox
 
 
 # --- what the mail says ----------------------------------------------------------------------

@@ -533,8 +533,9 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         case.handling_unit_id = _handling_unit(principal, case)
     if move.action == "submit":
         case.submitted_at = utcnow()
+    # The meeting chosen, from the relationship: conference_id is only synced at a flush.
     transition = _transition(actor, move.action, case.state, move.target, reason,
-                             case.conference_id if move.needs_conference else None)
+                             case.conference.id if move.needs_conference else None)
     case.transitions.append(transition)
     case.state, case.state_reason = move.target, reason
     audit.record(actor, f"case.{move.action}", case,

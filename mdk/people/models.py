@@ -17,6 +17,7 @@ ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
 
 class Person(UserMixin, db.Model):
     __tablename__ = "people"
+    audit_type = "person"
 
     id: Mapped[pk]
     name: Mapped[str] = mapped_column(String(200))

@@ -32,7 +32,7 @@ def test_saving_the_mail_settings_changes_them_and_audits_the_change(app, world,
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "person.mail_preferences"))
     assert (event.actor_id, event.object_type, event.object_id) == \
-        (referrer.id, "people", referrer.id)
+        (referrer.id, "person", referrer.id)
     assert event.details == {"locale": "en", "informational_mail": False}
 
 
