@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from mdk.audit.service import system_actor
 from mdk.extensions import db
 
+log = logging.getLogger("mdk.outbox")
 outbox_cli = AppGroup("outbox", help="Outgoing mail: delivery workers and the queue.")
 
 
@@ -36,10 +39,15 @@ def work_command(batch: int | None, idle_seconds: float, once: bool) -> None:
         return
     click.echo("outbox worker started", err=True)
     while not stop.is_set():
-        result = deliver_batch(batch)
+        try:
+            sent = deliver_batch(batch).sent
+        except SQLAlchemyError as exc:  # the database restarts: wait and try again
+            log.warning("outbox worker: database error %s", type(exc).__name__)
+            db.session.rollback()
+            sent = 0
         db.session.remove()  # no connection held between batches
-        if not result.sent:  # nothing due, or the server is down: wait before asking again
-            stop.wait(idle_seconds)
+        if not sent:  # nothing due, or the server is down: wait before asking again
+            stop.wait(max(idle_seconds, 0.1))
     click.echo("outbox worker stopped", err=True)
 
 

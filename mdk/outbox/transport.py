@@ -7,6 +7,7 @@ server's text may quote the message, so it is never stored.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import smtplib
@@ -52,15 +53,15 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
         if s.smtp_security == "tls":
             connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port,
-                                          timeout=s.smtp_timeout_seconds, context=context)
+                                          timeout=s.smtp_timeout_seconds,
+                                          context=_tls_context())
         else:
             connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
         try:
             if s.smtp_security == "starttls":
-                connection.starttls(context=context)
+                connection.starttls(context=_tls_context())
             if s.smtp_username:
                 connection.login(s.smtp_username, s.smtp_password)
         except BaseException:
@@ -99,6 +100,13 @@ class SmtpTransport:
             self.connection.quit()
         except (smtplib.SMTPException, OSError):
             self.connection.close()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Verifies the server's certificate and name. Made once: loading the system's CA
+    # certificates costs tens of milliseconds, more than sending a mail.
+    return ssl.create_default_context()
 
 
 class FileTransport:

@@ -16,7 +16,8 @@ from tests.support import free_port
 
 
 class MailServer:
-    def __init__(self) -> None:
+    def __init__(self, **smtp_options) -> None:
+        self.smtp_options = smtp_options  # aiosmtpd.smtp.SMTP's: tls_context, require_starttls
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.rcpt_answer: str | None = None  # e.g. "550 5.1.1 no such mailbox"
@@ -47,7 +48,8 @@ class MailServer:
         return "250 OK"
 
     def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
+                                     **self.smtp_options)
         self.controller.start()
 
     def stop(self) -> None:

@@ -3,10 +3,12 @@ away and comes back, the file backend."""
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from mdk.audit.models import AuditEvent
 from mdk.audit.service import system_actor
@@ -17,6 +19,7 @@ from mdk.outbox.delivery import deliver_due
 from mdk.outbox.models import OutboxMessage
 from mdk.outbox.operators import resend
 from mdk.outbox.service import Attachment, Recipient, queue_mail
+from tests.outbox.conftest import MailServer
 
 CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 
@@ -156,3 +159,49 @@ def test_the_file_backend_writes_each_mail_as_an_eml_file(app, monkeypatch, tmp_
         text = written.read_text()
         assert f"Message-ID: {row.message_id}" in text
         assert "To: mottagare1@example.se" in text
+
+
+def test_the_scheduler_job_delivers_what_is_due(delivering, mail_server):
+    from scheduler.registry import deliver_outbox
+
+    with delivering.app_context():
+        row = _queue(1)
+        db.session.commit()
+        deliver_outbox()
+        assert mail_server.message_ids == [row.message_id]
+
+
+def _self_signed_certificate(folder) -> tuple[str, str]:
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_starttls_is_used_and_the_servers_certificate_checked(app, monkeypatch, tmp_path):
+    cert, key = _self_signed_certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server = MailServer(tls_context=server_context, require_starttls=True)
+    server.start()
+    try:
+        settings = with_overrides(app.config["MDK"],
+                                  **{**server.smtp_settings(), "smtp_security": "starttls"})
+        monkeypatch.setitem(app.config, "MDK", settings)
+        with app.app_context():
+            row = _queue(1)
+            db.session.commit()
+            # Not trusted: the certificate check refuses the server, and the mail waits.
+            deliver_due()
+            db.session.refresh(row)
+            assert (row.state, row.last_error) == ("failed", "connect: SSLCertVerificationError")
+            trusting = ssl.create_default_context(cafile=cert)
+            monkeypatch.setattr("mdk.outbox.transport._tls_context", lambda: trusting)
+            db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+            db.session.commit()
+            deliver_due()
+            assert server.message_ids == [row.message_id]
+    finally:
+        server.stop()
