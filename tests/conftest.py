@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from mdk import create_app
 from mdk.extensions import db
+from tests.mail_guard import MailGuard
 from tests.support import (
     ADMIN_EMAIL,
     ADMIN_ORGANISATION_NUMBER,
@@ -92,6 +93,26 @@ def _rollback(request, app):
         db.session = original
         outer.rollback()
         connection.close()
+
+
+_MAIL_GUARD = MailGuard()
+
+
+@pytest.fixture(autouse=True)
+def _no_patient_data_in_mail(request, _rollback, app):
+    """Fail the test if any mail it queued or delivered holds an identity number or a
+    patient's name (DESIGN.md §5; tests/mail_guard.py). Runs before the rollback, on the
+    test's own transaction; one query when the outbox is empty. Browser tests check their
+    live server's mail instead (tests/e2e/conftest.py)."""
+    yield
+    if request.node.get_closest_marker("e2e"):
+        return
+    server = request.node.funcargs.get("mail_server")  # tests/outbox: a real SMTP server
+    with app.app_context():
+        findings = _MAIL_GUARD.findings(db.session, app.config["MDK"].instance_path / "mail",
+                                        getattr(server, "messages", ()))
+    if findings:
+        pytest.fail("patient data in mail:\n" + "\n".join(findings), pytrace=False)
 
 
 @pytest.fixture()

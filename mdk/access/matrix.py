@@ -80,6 +80,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "people.grant_role": _on("person.roles", "POST", obj="person", also="role.manage"),
     "people.revoke_role": _on("person.roles", "POST", obj="person", also="role.manage"),
     "people.competence_register": _on("register.view"),
+    # everyone's own page: their mail language and the mails that only inform
+    "people.own_page": _on(LOGGED_IN, "GET", "POST"),
     "api_people.People": {**_on("person.view"), **_on("person.create", "POST")},
     "api_people.PersonById": {**_on("person.view", obj="person"),
                               **_on("person.edit", "PATCH", obj="person")},

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "unit.unavailability.add": _l("Marked a unit unavailable"),
     "calendar.closure.add": _l("Added a calendar closure"),
     "outbox.resend": _l("Sent a dead mail again"),
+    "person.mail_preferences": _l("Changed their mail settings"),
 }
 
 # The kinds of object events name (a model's audit_type or table name): the filter's choices.
@@ -52,6 +53,7 @@ OBJECT_TYPE_LABELS = {
     "calendar_closure": _l("Calendar closure"),
     "audit_event": _l("Log event"),
     "outbox_message": _l("Mail"),
+    "person": _l("Person"),
 }
 
 

@@ -28,6 +28,7 @@ from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases import answers as referral_answers
 from mdk.cases import identity as identity_check
+from mdk.cases import notifications
 from mdk.cases.models import (
     CASE_TYPES,
     PRIORITIES,
@@ -439,12 +440,15 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         case.handling_unit_id = _handling_unit(principal, case)
     if move.action == "submit":
         case.submitted_at = utcnow()
-    case.transitions.append(_transition(actor, move.action, case.state, move.target, reason,
-                                        case.conference_id if move.needs_conference else None))
+    # The meeting chosen, from the relationship: conference_id is only synced at a flush.
+    transition = _transition(actor, move.action, case.state, move.target, reason,
+                             case.conference.id if move.needs_conference else None)
+    case.transitions.append(transition)
     case.state, case.state_reason = move.target, reason
     audit.record(actor, f"case.{move.action}", case,
                  details={"conference_id": case.conference_id} if move.needs_conference
                  else None)
+    notifications.case_moved(case, transition)  # in the move's transaction: all or nothing
 
 
 def _state_text(state: str) -> str:

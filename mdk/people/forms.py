@@ -63,3 +63,13 @@ class RegisterFilterForm(FlaskForm):
 
     area = SelectField(_l("Care area"), validate_choice=False)
     week = StringField(_l("Week"), render_kw={"type": "week"})
+
+
+MAIL_LANGUAGES = [("sv", "Svenska"), ("en", "English")]  # each in its own language
+
+
+class MailPreferencesForm(FlaskForm):
+    locale = SelectField(_l("Language of the mail sent to you"), validate_choice=False)
+    informational_mail = BooleanField(_l(
+        "Also send me the mails that only inform (a receipt, a decline, a withdrawal). "
+        "The mails that ask you to act are always sent."))

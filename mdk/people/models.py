@@ -17,6 +17,7 @@ ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
 
 class Person(UserMixin, db.Model):
     __tablename__ = "people"
+    audit_type = "person"
 
     id: Mapped[pk]
     name: Mapped[str] = mapped_column(String(200))
@@ -26,6 +27,12 @@ class Person(UserMixin, db.Model):
     title: Mapped[str | None] = mapped_column(String(200))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The language the service writes to this person in (mail); None: the default, Swedish.
+    # The UI language is the browser's cookie, which a mail sent later cannot read.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    # Mails that only inform (a receipt, a decline, a withdrawal) may be turned off; the ones
+    # that ask the person to act are always sent (mdk.cases.notifications).
+    informational_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

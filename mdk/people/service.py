@@ -12,8 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from mdk.audit import service as audit
+from mdk.audit.service import Actor
 from mdk.care_areas.domain import CareArea, Competence, Label, NhvUnit
 from mdk.care_areas.service import care_areas, competences
+from mdk.config import LOCALES
 from mdk.db import matching_any
 from mdk.extensions import db
 from mdk.people.models import ROLES, Absence, Person, PersonCompetence, RoleGrant
@@ -143,6 +146,29 @@ def _check_person_references(values: dict, own_id: int | None) -> None:
             raise ConflictError("hsa_id", _l("Another person already has this HSA-id."))
     if "unit_id" in values and get_unit(values["unit_id"]) is None:
         raise FieldError("unit_id", UNKNOWN_UNIT)
+
+
+def mail_locale(person: Person) -> str:
+    """The language mail to this person is written in: their choice, else Swedish."""
+    return person.locale if person.locale in LOCALES else "sv"
+
+
+def set_mail_preferences(actor: Actor, person: Person, locale: object,
+                         informational_mail: object) -> Person:
+    """The person's own choice of mail language and of the mails that only inform;
+    a change is audited (person.mail_preferences)."""
+    if locale not in LOCALES:
+        raise FieldError("locale", _l("Choose Swedish or English."))
+    values = {"locale": locale,
+              "informational_mail": clean_bool(informational_mail, "informational_mail")}
+    changed = {name: value for name, value in values.items()
+               if getattr(person, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(person, name, value)
+        audit.record(actor, "person.mail_preferences", person, details=changed)
+        db.session.commit()
+    return person
 
 
 # --- competences ----------------------------------------------------------------------------

@@ -20,17 +20,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mdk.access import authorize, can, current_principal, may_place, policy, visible
+from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas, competences
 from mdk.forms import attach_error, optional_int, status_for
 from mdk.i18n import current_language
 from mdk.people import service
 from mdk.people.forms import (
     AREA_NOT_YOURS,
+    MAIL_LANGUAGES,
     ROLE_LABELS,
     UNIT_NOT_YOURS,
     AbsenceForm,
+    MailPreferencesForm,
     PersonForm,
     RegisterFilterForm,
     RoleForm,
@@ -192,6 +196,29 @@ def revoke_role(person_id: int, grant_id: int):
         abort(404)
     flash(_("Role removed."), "success")
     return redirect(url_for(".show_person", person_id=person.id))
+
+
+# --- the person's own page ---------------------------------------------------------------
+
+@blp.route("/me", methods=["GET", "POST"])
+def own_page():
+    """Everyone's own page: who they are, and what mail the service sends them."""
+    person = service.get_person(current_user.id)
+    form = MailPreferencesForm(obj=None if request.method == "POST" else person)
+    form.locale.choices = MAIL_LANGUAGES
+    if not form.is_submitted():
+        form.locale.data = service.mail_locale(person)
+    if form.validate_on_submit():
+        try:
+            service.set_mail_preferences(actor_from_request(), person, form.locale.data,
+                                         bool(form.informational_mail.data))
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your mail settings are saved."), "success")
+            return redirect(url_for(".own_page"))
+    return render_template("people/own.html", person=person, form=form,
+                           areas=care_areas(), language=current_language()), status_for(form)
 
 
 # --- competence register --------------------------------------------------------------------

@@ -275,3 +275,12 @@ def test_a_draft_is_not_disclosed_to_the_nhv_units_until_it_is_submitted(world):
     assert not policy.can(world.principal("other_coordinator"), "case.view", own)
     service.move_case(world.actor("referrer"), world.principal("referrer"), draft, "submit", {})
     assert policy.can(world.principal("coordinator"), "case.view", draft)
+
+
+def test_a_deferral_records_the_new_meeting_in_its_history(world):
+    case = accept(world, refer(world))
+    service.move_case(world.actor("coordinator"), world.principal("coordinator"), case,
+                      "defer", {"conference_id": world.later_conference.id,
+                                "reason": "Väntar på PET-DT."})
+    assert [step.conference_id for step in case.transitions] == [
+        None, world.conference.id, world.later_conference.id]

@@ -20,6 +20,7 @@ from mdk.config import PROJECT_ROOT
 from mdk.demo.service import DEMO_PASSWORD, load_demo
 from mdk.extensions import db
 from tests.conftest import make_app
+from tests.mail_guard import MailGuard
 from tests.support import fresh_database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +41,9 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 # role -> e-mail of the demo person `mdk demo load` prints for that role.
 DEMO_LOGINS: dict[str, str] = {}
+# The live server's app, once started: tests reach its database and its mail folder.
+LIVE: dict = {}
+_MAIL_GUARD = MailGuard()
 
 
 def _load_demo_data(app) -> None:
@@ -57,10 +61,12 @@ def _load_demo_data(app) -> None:
 def live_server(tmp_path_factory) -> Iterator[str]:
     """The whole app on a free port of 127.0.0.1, migrated and seeded; yields its base URL."""
     with fresh_database(tmp_path_factory.mktemp("e2e-db")) as url:
-        app = make_app(url, tmp_path_factory.mktemp("e2e-instance"))
+        # Mail is written as .eml files under instance/mail/, as `make run` does.
+        app = make_app(url, tmp_path_factory.mktemp("e2e-instance"), mail_backend="file")
         with app.app_context():
             flask_migrate.upgrade()
         _load_demo_data(app)
+        LIVE["app"] = app
         server = make_server("127.0.0.1", 0, app, threaded=True,
                              request_handler=QuietRequestHandler)
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
@@ -72,8 +78,24 @@ def live_server(tmp_path_factory) -> Iterator[str]:
             server.shutdown()
             server.server_close()
             thread.join(timeout=10)
+            LIVE.clear()
             with app.app_context():
                 db.engine.dispose()  # before the PostgreSQL schema is dropped
+
+
+@pytest.fixture(autouse=True)
+def _no_patient_data_in_mail():
+    """The patient-data guard (tests/conftest.py) on the live server's own database and
+    mail folder: its mail is committed for real and delivered as files."""
+    yield
+    app = LIVE.get("app")
+    if app is None:
+        return
+    with app.app_context():
+        findings = _MAIL_GUARD.findings(db.session, app.config["MDK"].instance_path / "mail")
+        db.session.remove()
+    if findings:
+        pytest.fail("patient data in mail:\n" + "\n".join(findings), pytrace=False)
 
 
 @pytest.fixture(scope="session")
