@@ -30,13 +30,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from mdk.audit.service import without_digit_separators
 from mdk.cases.models import Case
 from mdk.outbox.models import OutboxMessage
 from mdk.patients.identity import IdentityNumberError, parse_identity_number
 from mdk.patients.models import NATIONAL_KINDS, Patient
 from mdk.patients.reservnummer import load_formats
 
-_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\s+-]+(?=[0-9])")
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{10,12}(?![0-9])")
 _SEPARATORS = re.compile(r"[\s+-]+")
 
@@ -49,7 +49,7 @@ class KnownPatients:
 
 def identity_numbers_in(text: str) -> list[str]:
     """The identity numbers the validator would accept that `text` holds, in any spacing."""
-    joined = _BETWEEN_DIGITS.sub("", text)
+    joined = without_digit_separators(text)
     found = []
     for match in _DIGIT_RUN.finditer(joined):
         if len(match[0]) == 11:

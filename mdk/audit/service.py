@@ -33,8 +33,14 @@ _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\s+-]+(?=[0-9])")
 _IDENTITY_LIKE = re.compile(r"[0-9]{10,12}")
 
 
+def without_digit_separators(text: str) -> str:
+    """The text with spaces, dashes and plus signs between digits taken out, so a number
+    written "19121212-1212" or "121212 1212" is one run of digits."""
+    return _BETWEEN_DIGITS.sub("", text)
+
+
 def looks_like_identity_number(text: str) -> bool:
-    return _IDENTITY_LIKE.search(_BETWEEN_DIGITS.sub("", text)) is not None
+    return _IDENTITY_LIKE.search(without_digit_separators(text)) is not None
 
 
 @dataclass(frozen=True)
