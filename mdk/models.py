@@ -4,7 +4,14 @@ from mdk.audit.models import AuditEvent, AuditReview  # noqa: F401
 from mdk.auth.models import LoginSession, PasswordCredential  # noqa: F401
 from mdk.cases.models import Case, CaseNumberCounter, CaseTransition  # noqa: F401
 from mdk.conferences.models import CalendarClosure, Conference, UnitUnavailability  # noqa: F401
+from mdk.material.models import (  # noqa: F401
+    MaterialAvailability,
+    MaterialFile,
+    MaterialItem,
+    ReadinessCheck,
+)
 from mdk.outbox.models import OutboxMessage  # noqa: F401
 from mdk.patients.models import Patient  # noqa: F401
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # noqa: F401
+from mdk.reviews.models import ReviewStatement, ReviewTask  # noqa: F401
 from mdk.units.models import CareProvider, Unit  # noqa: F401

@@ -71,6 +71,17 @@ def next_working_day(day: date, closures: Iterable[Closure] = ()) -> date:
     return candidate
 
 
+def working_days_before(day: date, count: int, closures: Iterable[Closure] = ()) -> date:
+    """The day `count` open days before `day` (weekends, public holidays and closed eves
+    skipped): the referral cut-off, a review's due day."""
+    closures = tuple(closures)
+    while count > 0:
+        day -= timedelta(days=1)
+        if closed_reason(day, closures) is None:
+            count -= 1
+    return day
+
+
 def iso_weeks_in_year(year: int) -> int:
     """52 or 53: 28 December always lies in the last ISO week of its year."""
     return date(year, 12, 28).isocalendar().week

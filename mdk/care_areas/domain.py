@@ -161,6 +161,11 @@ class CareArea:
     material_checklist: tuple[MaterialItem, ...] = ()
     lead_time_targets: tuple[LeadTimeTarget, ...] = ()
     templates: tuple[DocumentTemplate, ...] = ()
+    # At the cut-off, a case whose material is not ready is held for the coordinator's
+    # decision ("hold") or deferred to the next meeting with room ("defer").
+    gate: str = "hold"
+    # competence key -> what its secondary-review statement starts from (per modality).
+    review_templates: Mapping[str, Label] = field(default_factory=lambda: MappingProxyType({}))
 
     def nhv_unit(self, hsa_id: str) -> NhvUnit | None:
         return next((unit for unit in self.nhv_units if unit.hsa_id == hsa_id), None)
@@ -170,6 +175,9 @@ class CareArea:
 
     def referral_field(self, key: str) -> ReferralField | None:
         return next((item for item in self.referral_fields if item.key == key), None)
+
+    def material_item(self, key: str) -> MaterialItem | None:
+        return next((item for item in self.material_checklist if item.key == key), None)
 
     def template(self, kind: str) -> DocumentTemplate | None:
         return next((item for item in self.templates if item.kind == kind), None)

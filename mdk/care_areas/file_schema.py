@@ -44,6 +44,7 @@ FIELD_TYPES = ("text", "long_text", "integer", "date", "boolean", "choice")
 HINT_CONDITIONS = ("in", "not_in", "above", "below", "is_true", "is_false")
 MATERIAL_KINDS = ("clinical", "pad", "molecular", "mri", "pet_ct", "ct", "colonoscopy", "lab",
                   "other")
+GATE_POLICIES = ("hold", "defer")
 EVENTS = ("referral_submitted", "referral_accepted", "conference", "report_sent",
           "treatment_start", "discharge")
 DAY_KINDS = ("calendar", "working")
@@ -190,6 +191,7 @@ class AreaSchema(StrictSchema):
         validate=validate.Regexp(r"^[A-Z]{2,5}\Z",
                                  error="must be 2 to 5 capital letters A-Z, not {input!r}"))
     scope = bilingual(load_default=None)
+    gate = one_of(GATE_POLICIES, load_default="hold")
 
 
 class NhvUnitSchema(StrictSchema):
@@ -444,6 +446,12 @@ class TemplatesSchema(StrictSchema):
     care_plan = table(DocumentTemplateSchema, load_default=None)
 
 
+class ReviewSchema(StrictSchema):
+    # competence key -> the statement's starting text for that modality's reviewer
+    templates = fields.Dict(keys=key_field(), values=bilingual(), load_default=dict,
+                            error_messages=_messages(invalid="must be a table"))
+
+
 class CareAreaFileSchema(StrictSchema):
     """One whole file. `file_stem` and `competence_keys` are what the cross-checks compare to."""
 
@@ -459,6 +467,7 @@ class CareAreaFileSchema(StrictSchema):
     material = tables(MaterialSchema, load_default=list)
     lead_time_targets = tables(LeadTimeTargetSchema, load_default=list)
     templates = table(TemplatesSchema, load_default=dict)
+    review = table(ReviewSchema, load_default=lambda: {"templates": {}})
 
     def __init__(self, *, file_stem: str, source_file: str, competence_keys: Iterable[str],
                  **kwargs: Any) -> None:
@@ -503,6 +512,8 @@ class CareAreaFileSchema(StrictSchema):
             material_checklist=tuple(data["material"]),
             lead_time_targets=tuple(data["lead_time_targets"]),
             templates=templates,
+            gate=area["gate"],
+            review_templates=MappingProxyType(dict(data["review"]["templates"])),
         )
 
 
@@ -559,6 +570,11 @@ def _check_competences(original: dict, known: frozenset[str], problems: _Problem
         reviewer = item.get("review_by")
         if isinstance(reviewer, str) and reviewer not in known:
             problems.add(("material", i, "review_by"), _unknown_competence(reviewer))
+    review = original.get("review")
+    templates = review.get("templates") if isinstance(review, dict) else None
+    for competence in templates if isinstance(templates, dict) else ():
+        if isinstance(competence, str) and competence not in known:
+            problems.add(("review", "templates", competence), _unknown_competence(competence))
 
 
 def _unknown_competence(key: str) -> str:

@@ -395,7 +395,7 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
               data: Mapping[str, Any]) -> Case:
     """Submit, accept, return, decline, defer or withdraw (mdk.cases.workflow.MOVES)."""
     move = MOVES.get(action) if isinstance(action, str) else None
-    if move is None:
+    if move is None or move.system_only:
         raise FieldError("action", _l("Unknown action."))
     unknown = sorted(set(data) - MOVE_KEYS)
     if unknown:
@@ -404,6 +404,13 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
         _move(actor, principal, case, move, data)
     db.session.commit()
     log.info("case %d: %s -> %s", case.id, move.action, case.state)
+    return case
+
+
+def system_move(case: Case, action: str, data: Mapping[str, Any] | None = None) -> Case:
+    """A move the service makes by itself (the readiness gate at a cut-off), in the caller's
+    transaction: the caller commits."""
+    _move(audit.system_actor(), policy.ANONYMOUS, case, MOVES[action], data or {})
     return case
 
 
@@ -542,7 +549,8 @@ def _transition(actor: Actor, action: str, from_state: str | None, to_state: str
 def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     return [move for move in MOVES.values()
-            if case.state in move.sources and policy.can(principal, move.permission, case)]
+            if case.state in move.sources and not move.system_only
+            and policy.can(principal, move.permission, case)]
 
 
 def referring_units(principal: policy.Principal, area_key: str) -> list[Unit]:

@@ -6,14 +6,14 @@ on a meeting. The moves themselves (accept, defer) are mdk.cases.service.move_ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from sqlalchemy import and_, func, select
 
 from mdk.access import policy
 from mdk.audit import service as audit
 from mdk.audit.service import Actor
-from mdk.calendar.closures import closed_reason
+from mdk.calendar.closures import working_days_before
 from mdk.care_areas.domain import MeetingSeriesConfig
 from mdk.care_areas.service import CareAreaNotFound, care_area
 from mdk.cases.models import Case
@@ -84,17 +84,9 @@ def referral_deadline(conference: Conference,
     if series is None:
         return None
     local = to_local(conference.starts_at)
-    day = _working_days_before(local.date(), series.cutoff_days)
+    day = working_days_before(local.date(), series.cutoff_days)
     hours, minutes = (int(part) for part in series.cutoff_time.split(":"))
     return datetime.combine(day, time(hours, minutes), tzinfo=local.tzinfo).astimezone(UTC)
-
-
-def _working_days_before(day: date, count: int) -> date:
-    while count > 0:
-        day -= timedelta(days=1)
-        if closed_reason(day) is None:
-            count -= 1
-    return day
 
 
 def booked_cases(actor: Actor, principal: policy.Principal,

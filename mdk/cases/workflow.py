@@ -21,6 +21,7 @@ class Move:
     permission: str  # the access-policy action that allows it, on the case
     needs_reason: bool = False
     needs_conference: bool = False
+    system_only: bool = False  # made by the scheduler, never offered as a button
     label: object = ""  # the button, in the reader's language
 
 
@@ -36,10 +37,17 @@ MOVES: dict[str, Move] = {move.action: move for move in (
           needs_reason=True),
     _move("decline", "submitted returned", "declined", "case.triage", _l("Decline"),
           needs_reason=True),
-    _move("defer", "accepted deferred", "deferred", "case.triage",
+    _move("defer", "accepted deferred ready", "deferred", "case.triage",
           _l("Defer to a later meeting"), needs_reason=True, needs_conference=True),
-    _move("withdraw", "draft submitted returned accepted deferred", "withdrawn", "case.edit",
-          _l("Withdraw"), needs_reason=True),
+    _move("withdraw", "draft submitted returned accepted deferred ready", "withdrawn",
+          "case.edit", _l("Withdraw"), needs_reason=True),
+    # The readiness gate at the meeting's cut-off (mdk.material.gate): made by the scheduler
+    # when the material is complete, fresh on the day and at the host unit...
+    _move("ready", "accepted deferred", "ready", "case.triage", _l("Ready for the meeting"),
+          system_only=True),
+    # ... or by a coordinator who takes a held case onto the meeting as it is.
+    _move("ready_anyway", "accepted deferred", "ready", "case.triage",
+          _l("Take onto the meeting anyway"), needs_reason=True),
 )}
 
 # A referral enters the table from nothing: saved as a draft (one "register" row, to draft),
@@ -55,7 +63,7 @@ FINAL = frozenset({"closed", "declined", "withdrawn"})
 
 
 def moves_from(state: str) -> list[Move]:
-    return [move for move in MOVES.values() if state in move.sources]
+    return [move for move in MOVES.values() if state in move.sources and not move.system_only]
 
 
 STATE_LABELS = {

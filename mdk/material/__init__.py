@@ -1,0 +1,1 @@
+"""Diagnostic material per case: items, availability per unit, uploads, readiness."""

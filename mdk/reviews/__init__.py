@@ -1,0 +1,1 @@
+"""Secondary review at the host unit: tasks, statements, the worklist."""
