@@ -145,9 +145,12 @@ def _register_features(app: Flask) -> None:
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
+    from mdk.material import register as register_material
     from mdk.outbox import register as register_outbox
     from mdk.patients import register as register_patients
     from mdk.people import register as register_people
+    from mdk.queues import register as register_queues
+    from mdk.reviews import register as register_reviews
     from mdk.rotation import register as register_rotation
     from mdk.units import register as register_units
 
@@ -161,6 +164,9 @@ def _register_features(app: Flask) -> None:
     register_audit(app)
     register_conferences(app)
     register_cases(app)
+    register_material(app)
+    register_reviews(app)
+    register_queues(app)
     register_rotation(app)
     register_outbox(app)
     register_demo(app)

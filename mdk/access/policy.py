@@ -75,6 +75,13 @@ ACTIONS: dict[str, dict[str, str]] = {
     "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.triage": {"coordinator": OWN_AREAS},
+    # Material (on the case): whoever may change the referral adds and changes its items
+    # while the case is open; everyone who sees the case reads them and downloads its files.
+    "material.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
+    # Secondary review: the host unit's reviewers do the tasks (the service checks the unit);
+    # the area's coordinators assign and reassign them.
+    "review.work": {"reviewer": OWN_AREAS},
+    "review.assign": {"coordinator": OWN_AREAS},
     # The access log of patient data: each care area's coordinators review its events
     # (HSLF-FS 2016:40); which event belongs to which area is decided in mdk.audit.scope.
     "audit.review": {"coordinator": OWN_AREAS},

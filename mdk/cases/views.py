@@ -7,6 +7,10 @@ the POST body of the referral and is shown only where the access policy allows i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -209,8 +213,40 @@ def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
     return conference.id, " · ".join(parts), {"disabled": True} if offer.full else {}
 
 
+@dataclass(frozen=True)
+class CasePageSection:
+    """A part of the case page another feature adds (material, reviews ...): its template,
+    given `section` (this) and `data` (what `context(case, principal)` returns)."""
+
+    key: str
+    template: str
+    context: Callable[[Case, Any], dict[str, Any]]
+
+
+# Filled at app start by the features' register(); shown after the meeting, in this order.
+CASE_PAGE_SECTIONS: list[CasePageSection] = []
+
+
+def add_case_page_section(section: CasePageSection) -> None:
+    if all(known.key != section.key for known in CASE_PAGE_SECTIONS):
+        CASE_PAGE_SECTIONS.append(section)
+
+
+def render_case_page(case: Case, *, status: int = 200, page_errors: list | None = None,
+                     section_data: dict[str, dict[str, Any]] | None = None):
+    """The case page, e.g. shown again by another feature's view with its form's errors:
+    `section_data` {section key: values} overrides what that section's context gives."""
+    return _show(case, status=status, page_errors=page_errors, section_data=section_data)
+
+
+def _sections(case: Case, overrides: dict[str, dict[str, Any]] | None) -> list[tuple]:
+    principal, overrides = current_principal(), overrides or {}
+    return [(section, {**section.context(case, principal), **overrides.get(section.key, {})})
+            for section in CASE_PAGE_SECTIONS]
+
+
 def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
-          page_errors: list | None = None):
+          page_errors: list | None = None, section_data: dict | None = None):
     service.read_case(actor_from_request(), case)
     area = care_areas()[case.care_area]
     forms = _move_forms(case, failed)
@@ -224,7 +260,8 @@ def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
         page_errors=[*(page_errors or []), *lost],
         confirm_form=ConfirmIdentityForm() if case.identity_check_needed else None,
         warnings=referral_answers.eligibility_warnings(area, case.answers),
-        issuer=reservnummer_formats().get(case.patient.identity_issuer or "")), status
+        issuer=reservnummer_formats().get(case.patient.identity_issuer or ""),
+        sections=_sections(case, section_data)), status
 
 
 @blp.get("/cases/<int:case_id>")

@@ -1,1 +1,7 @@
-"""Secondary review at the host unit: tasks, statements, the worklist."""
+"""Secondary review at the host unit: tasks, assignment, statements, the worklist."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Blueprints, CLI and hooks of the feature (added as they are built)."""
