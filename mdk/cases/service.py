@@ -28,7 +28,7 @@ from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases import answers as referral_answers
 from mdk.cases import identity as identity_check
-from mdk.cases import notifications
+from mdk.cases import notifications, signals
 from mdk.cases.models import (
     CASE_TYPES,
     PRIORITIES,
@@ -456,6 +456,7 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
                  details={"conference_id": case.conference_id} if move.needs_conference
                  else None)
     notifications.case_moved(case, transition)  # in the move's transaction: all or nothing
+    signals.case_moved.send(case, transition=transition)  # review tasks follow the meeting
 
 
 def _state_text(state: str) -> str:
