@@ -566,10 +566,15 @@ def _check_competences(original: dict, known: frozenset[str], problems: _Problem
         if competence in always:
             problems.add(("quorum", "when_needed", i),
                          f"{competence!r} is already in quorum.competences (always needed)")
+    reviewers = {c for _, c in _strings(quorum, "secondary_review")}
     for i, item in _tables(original, "material"):
         reviewer = item.get("review_by")
         if isinstance(reviewer, str) and reviewer not in known:
             problems.add(("material", i, "review_by"), _unknown_competence(reviewer))
+        elif isinstance(reviewer, str) and reviewer not in reviewers:
+            # The host must have the competence that reviews: the licence's secondary review.
+            problems.add(("material", i, "review_by"),
+                         f"{reviewer!r} is not in quorum.secondary_review")
     review = original.get("review")
     templates = review.get("templates") if isinstance(review, dict) else None
     for competence in templates if isinstance(templates, dict) else ():

@@ -207,7 +207,8 @@ def _staff_nhv_unit(area: CareArea, unit: Unit, names, first_of_role) -> None:
             _grant(person, "coordinator", area, first_of_role)
         elif key in area.quorum:
             _grant(person, "member", area, first_of_role)
-        if key in area.secondary_review and unit.hsa_id == area.nhv_units[0].hsa_id:
+        # Every unit may host, so each unit's reviewers do the secondary review there.
+        if key in area.secondary_review:
             _grant(person, "reviewer", area, first_of_role)
 
 

@@ -64,6 +64,14 @@ BROKEN = [
     ("pattern-on-integer", "crs_hipec", "min = 0\nmax = 39\n",
      "min = 0\nmax = 39\npattern = '[0-9]+'\npattern_message = { sv = \"x\", en = \"x\" }\n",
      None, "referral_fields[2].pattern", 'only a field of type "text" or "long_text" has a'),
+    ("review-by-not-a-reviewer", "crs_hipec", 'secondary_review = ["radiologist"]',
+     "secondary_review = []", None, "material[2].review_by",
+     "'radiologist' is not in quorum.secondary_review"),
+    ("review-template-unknown-competence", "analcancer", "\nradiologist = { sv = \"MR",
+     "\nradiolog = { sv = \"MR", None, "review.templates.radiolog",
+     "unknown competence 'radiolog'"),
+    ("gate-unknown", "analcancer", 'gate = "hold"', 'gate = "drop"', None, "area.gate",
+     "must be one of 'hold', 'defer', not 'drop'"),
 ]
 
 
