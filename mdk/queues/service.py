@@ -139,12 +139,15 @@ class Inbox:
     groups: tuple[CaseGroup | ReviewGroup, ...]
     # The units each care area's cases can be taken for (the coordinator's), by area key.
     take_units: dict[str, list[Unit]] = field(default_factory=dict)
+    # What each held case still lacks for its meeting, in plain words (by case id).
+    missing: dict[int, list[str]] = field(default_factory=dict)
 
     def group(self, key: str) -> CaseGroup | ReviewGroup:
         return next(group for group in self.groups if group.key == key)
 
 
-def inbox(actor: Actor, principal: policy.Principal, now: datetime) -> Inbox:
+def inbox(actor: Actor, principal: policy.Principal, now: datetime,
+          language: str = "sv") -> Inbox:
     """What waits for the coordinator in their care areas, group by group (INBOX_GROUPS), in
     the triage order; reviews due first. One case.read event per case shown."""
     mine = _coordinated(principal)
@@ -154,10 +157,12 @@ def inbox(actor: Actor, principal: policy.Principal, now: datetime) -> Inbox:
         _case_group("held", and_(mine, _held())),
         _review_group(mine, now),
     ]
+    held = readiness.assess_many(groups[2].cases)
     shown = _distinct(case for group in groups for case in _cases_of(group))
     audit.record_reads(actor, shown, action="case.read")
     commit_keeping_loaded(db.session)
-    return Inbox(groups=tuple(groups), take_units=_take_units(principal))
+    return Inbox(groups=tuple(groups), take_units=_take_units(principal),
+                 missing={case_id: found.describe(language) for case_id, found in held.items()})
 
 
 def _case_group(key: str, where) -> CaseGroup:

@@ -19,8 +19,8 @@ blp = Blueprint("queues", __name__)
 @blp.get("/inbox")
 def inbox():
     """Inkorg: what waits for the coordinator in their care areas, group by group."""
-    found = service.inbox(actor_from_request(), current_principal(), utcnow())
     language = current_language()
+    found = service.inbox(actor_from_request(), current_principal(), utcnow(), language)
     return render_template("queues/inbox.html", inbox=found, areas=care_areas(),
                            limit=service.GROUP_LIMIT, now=utcnow(),
                            competence=lambda key: competence_label(key, language))

@@ -4,6 +4,8 @@ shown, in one INSERT; and a fixed number of statements however many rows."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from mdk.audit.models import AuditEvent
@@ -65,6 +67,7 @@ def test_each_group_holds_exactly_its_cases(app, world, browser):
         assert numbers[key] not in page, key
     assert "Nya anmälningar" in page and "Återsända och inskickade igen" in page
     assert "Inte klara vid stopptiden" in page and "Sena eller ofördelade granskningar" in page
+    assert "Saknas: PAD inkl. p16." in section(page, "held")  # what it lacks now
     reviews = section(page, "reviews")
     assert "Ingen tilldelad" in reviews and 'badge-urgent">Sen<' in reviews
     assert world.people["reviewer"].name in reviews
@@ -161,3 +164,13 @@ def test_a_new_referral_is_taken_from_the_inbox(app, world, browser):
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "case.take", AuditEvent.object_id == case_id)) == 1
+
+
+def test_the_navigation_links_the_queues_to_their_roles(app, world, browser):
+    nav = r'<nav aria-label="Huvudmeny">(.*?)</nav>'
+    coordinator = re.search(nav, _inbox(browser, world.people["coordinator"]), re.S)[1]
+    assert re.search(r'<a href="/inbox"\s+aria-current="page">Inkorg</a>', coordinator)
+    assert "Mina ärenden" not in coordinator
+    page = browser(world.people["referrer"]).get("/").get_data(as_text=True)
+    referrer = re.search(nav, page, re.S)[1]
+    assert 'href="/my-cases"' in referrer and "Inkorg" not in referrer
