@@ -274,9 +274,25 @@ def _own_order() -> tuple:
 
 
 def _timelines(case_ids: list[int]) -> dict[int, list[Step]]:
-    """Every case's moves, oldest first, in one statement."""
+    """Every case's moves and the gate's holds, oldest first, in two statements."""
     if not case_ids:
         return {}
+    found = _moves(case_ids)
+    # A hold moves nothing (the case waits for the coordinator): the gate's verdict says it.
+    for check in db.session.scalars(
+            select(ReadinessCheck).where(ReadinessCheck.case_id.in_(case_ids),
+                                         ReadinessCheck.outcome == "held")
+            .options(joinedload(ReadinessCheck.conference))):
+        found.setdefault(check.case_id, []).append(Step(check.checked_at, str(_l(
+            "Not ready at the cut-off for the meeting of %(meeting)s: held for the "
+            "coordinator's decision", meeting=format_datetime_local(
+                check.conference.starts_at))), None))
+    for steps in found.values():
+        steps.sort(key=lambda step: step.occurred_at)
+    return found
+
+
+def _moves(case_ids: list[int]) -> dict[int, list[Step]]:
     found: dict[int, list[Step]] = {}
     returned: set[int] = set()
     for transition in db.session.scalars(

@@ -14,7 +14,7 @@ from mdk.cases import service as cases
 from mdk.extensions import db
 from mdk.material.models import MaterialItem
 from tests.cases.factories import accept, refer
-from tests.queues.factories import resubmit, return_case
+from tests.queues.factories import hold, resubmit, return_case
 
 
 def _page(browser, person, query: str = "") -> str:
@@ -43,6 +43,17 @@ def test_the_timeline_tells_how_the_case_moved_in_swedish(app, world, browser):
         "Inskickat igen efter komplettering",
         f"Accepterat till mötet {_meeting(app, world)}",
     ]
+
+
+def test_a_hold_at_the_cut_off_is_on_the_timeline(app, world, browser):
+    with app.app_context():
+        case = accept(world, refer(world))
+        hold(case)
+        number = case.number
+    article = _article(_page(browser, world.people["referrer"]), number)
+    assert article.index("Accepterat till mötet") < article.index(
+        f"Inte klart vid stopptiden för mötet {_meeting(app, world)}: väntar på "
+        "koordinatorns beslut")
 
 
 def _meeting(app, world) -> str:
