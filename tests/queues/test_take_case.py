@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from mdk.access.policy import Principal, may_see_case_identity
 from mdk.audit.models import AuditEvent
 from mdk.cases import service
 from mdk.cases.models import Case
 from mdk.extensions import db
-from mdk.people import service as people
 from tests.cases.factories import NUMBERS, accept, refer
 from tests.queues.factories import return_case
-from tests.units.factories import field_error, make_person
+from tests.units.factories import field_error
 
 PNR = f"{NUMBERS[0][:8]}-{NUMBERS[0][8:]}"
 
@@ -76,20 +76,21 @@ def test_the_button_is_shown_to_the_areas_coordinators_while_submitted_or_return
     assert "/take" not in _page(browser(world.people["member"]), submitted)
 
 
-def test_a_coordinator_of_several_units_chooses_the_unit(app, world, browser):
-    person = make_person(unit=world.nhv[0])
-    people.grant_role(person, "coordinator", "analcancer", world.nhv[0].id)
-    people.grant_role(person, "coordinator", "analcancer", world.nhv[2].id)
-    db.session.commit()
-    case_id = _protected(app, world)
-    client = browser(person)
-    page = _page(client, case_id)
-    assert 'name="take-unit_id"' in page and "<select" in page
-    assert f'value="{world.nhv[2].id}"' in page
-    assert _take(client, case_id, world.nhv[2].id).status_code == 302
-    assert _handling_unit(app, case_id) == world.nhv[2].id
-    assert PNR in _page(client, case_id)
-    assert PNR not in _page(browser(world.people["coordinator"]), case_id)
+def test_a_coordinator_of_several_units_chooses_the_unit(app, world):
+    """One coordinator grant per care area today (people.grant_role moves it); a principal
+    holding two is served all the same: both units are offered, the one chosen is taken."""
+    person = world.people["coordinator"]
+    two_units = Principal(person_id=person.id, grants=frozenset({
+        ("coordinator", "analcancer", world.nhv[0].id),
+        ("coordinator", "analcancer", world.nhv[2].id)}))
+    case = refer(world, protected_identity=True)
+    assert {unit.id for unit in service.take_units(two_units, case)} == {
+        world.nhv[0].id, world.nhv[2].id}
+    service.take_case(world.actor("coordinator"), two_units, case, world.nhv[2].id)
+    assert case.handling_unit_id == world.nhv[2].id
+    assert [unit.id for unit in service.take_units(two_units, case)] == [world.nhv[0].id]
+    assert may_see_case_identity(two_units, case)
+    assert not may_see_case_identity(world.principal("coordinator"), case)
 
 
 def test_taking_it_over_from_another_unit_keeps_the_unit_it_had(app, world, browser):
@@ -160,3 +161,26 @@ def test_the_service_refuses_a_reader_without_the_right(app, world):
     with pytest.raises(Forbidden):
         service.take_case(world.actor("referrer"), world.principal("referrer"), case,
                           world.referring.id)
+
+
+def test_the_case_page_offers_the_choice_of_unit_when_there_are_several(app, world):
+    from flask import g, render_template
+
+    from mdk.cases import views
+
+    person = world.people["coordinator"]
+    two_units = Principal(person_id=person.id, grants=frozenset({
+        ("coordinator", "analcancer", world.nhv[0].id),
+        ("coordinator", "analcancer", world.nhv[2].id)}))
+    case = refer(world)
+    with app.test_request_context("/"):
+        g.principal = two_units
+        html = render_template("cases/_take_form.html", case=case,
+                               take_form=views._take_form(case))
+        g.principal = world.principal("coordinator")
+        single = render_template("cases/_take_form.html", case=case,
+                                 take_form=views._take_form(case))
+    assert '<select id="take-unit_id" name="take-unit_id">' in html
+    assert f'value="{world.nhv[0].id}"' in html and f'value="{world.nhv[2].id}"' in html
+    assert "<select" not in single
+    assert f'<input type="hidden" name="take-unit_id" value="{world.nhv[0].id}">' in single
