@@ -123,6 +123,11 @@ ROUTES: dict[str, dict[str, Route]] = {
     # submit and withdraw need case.edit; accept, return, decline and defer case.triage
     "cases.move_case": _on("case.edit", "POST", obj="case", also="case.triage"),
     "cases.confirm_identity": _on("case.triage", "POST", obj="case"),
+    # ta ärendet: a coordinator of the area takes the case for their unit
+    "cases.take_case": _on("case.triage", "POST", obj="case"),
+    # the work queues: the coordinator's inbox, the referrer's own cases
+    "queues.inbox": _on("case.triage"),
+    "queues.my_cases": _on("case.follow"),
     # cases API
     "api_cases.Cases": {**_on("case.view"), **_on("case.create", "POST")},
     "api_cases.CaseById": {**_on("case.view", obj="case"),

@@ -75,6 +75,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.triage": {"coordinator": OWN_AREAS},
+    # Mina ärenden: the referrer follows their own units' cases (the coordinators have the
+    # inbox, case.triage).
+    "case.follow": {"referrer": OWN_UNIT},
     # Material (on the case): whoever may change the referral adds and changes its items
     # while the case is open; everyone who sees the case reads them and downloads its files.
     "material.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},

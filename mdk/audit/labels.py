@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "case.withdraw": _l("Withdrew the case"),
     "case.identity_mismatch": _l("Referred with another name than the registered one"),
     "case.identity_confirm": _l("Confirmed the registered identity"),
+    "case.take": _l("Took the case for their unit"),
     "audit.export": _l("Exported the log"),
     "audit.purge": _l("Purged old log events"),
     "audit.review": _l("Reviewed a log event"),

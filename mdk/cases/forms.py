@@ -120,3 +120,9 @@ class MoveForm(FlaskForm):
 class ConfirmIdentityForm(FlaskForm):
     """The coordinator confirms the registered identity of a case flagged by the name check
     (the form carries the CSRF token only)."""
+
+
+class TakeCaseForm(FlaskForm):
+    """A coordinator takes the case for one of their units (ta ärendet)."""
+
+    unit_id = SelectField(_l("For the unit"), validate_choice=False, coerce=optional_int)

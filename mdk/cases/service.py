@@ -547,6 +547,46 @@ def _transition(actor: Actor, action: str, from_state: str | None, to_state: str
                           actor_id=actor.person_id, actor_name=actor.name)
 
 
+# --- taking a case for one's unit (ta ärendet) -------------------------------------------------
+
+# A case may be taken while it waits for triage, or for the referrer's completion.
+TAKE_STATES = frozenset({"submitted", "returned"})
+
+
+def take_units(principal: policy.Principal, case: Case) -> list[Unit]:
+    """The units the coordinator may take the case for: theirs in its care area, but the one
+    already handling it. Empty when the case cannot be taken (now) or the reader may not."""
+    if case.state not in TAKE_STATES or not policy.can(principal, "case.triage", case):
+        return []
+    units = principal.units("coordinator", case.care_area) - {case.handling_unit_id}
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(sorted(units)))
+                                   .order_by(Unit.name))) if units else []
+
+
+def take_case(actor: Actor, principal: policy.Principal, case: Case, unit_id: object) -> Case:
+    """A coordinator of the area takes the case for their unit (ta ärendet): that unit's
+    coordinators handle it from now on, and so see a protected identity before triage (the
+    identity rule's handling unit). Taking it over from another unit is allowed: the area's
+    coordinators share the work; the event keeps the unit it was taken from."""
+    policy.require(principal, "case.triage", case)
+    if case.state not in TAKE_STATES:
+        raise ConflictError("state", _l("Only a submitted or returned case can be taken; this "
+                                        "one is %(state)s.", state=_state_text(case.state)))
+    chosen = unit_id if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None
+    if chosen is None or chosen not in principal.units("coordinator", case.care_area):
+        raise FieldError("unit_id", _l("Choose one of the units you coordinate for in this "
+                                       "care area."))
+    if chosen == case.handling_unit_id:
+        raise ConflictError("unit_id", _l("That unit already handles the case."))
+    previous = case.handling_unit_id
+    case.handling_unit_id = chosen
+    audit.record(actor, "case.take", case,
+                 details={"unit_id": chosen, "previous_unit_id": previous})
+    db.session.commit()
+    log.info("case %d taken by unit %d", case.id, chosen)
+    return case
+
+
 def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     return [move for move in MOVES.values()

@@ -25,6 +25,7 @@ from mdk.cases.forms import (
     ConfirmIdentityForm,
     MoveForm,
     NewCaseFields,
+    TakeCaseForm,
     form_class,
     form_field_name,
 )
@@ -245,8 +246,22 @@ def _sections(case: Case, overrides: dict[str, dict[str, Any]] | None) -> list[t
             for section in CASE_PAGE_SECTIONS]
 
 
+def _take_form(case: Case, failed: TakeCaseForm | None = None) -> TakeCaseForm | None:
+    """Ta ärendet: for a coordinator of the area while the case is submitted or returned,
+    with a choice of unit when they coordinate for several (None: not offered)."""
+    units = service.take_units(current_principal(), case)
+    if not units and failed is None:
+        return None
+    form = failed if failed is not None else TakeCaseForm(prefix="take", formdata=None)
+    form.unit_id.choices = [(unit.id, unit.name) for unit in units]
+    if form.unit_id.data is None and units:
+        form.unit_id.data = units[0].id
+    return form
+
+
 def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
-          page_errors: list | None = None, section_data: dict | None = None):
+          page_errors: list | None = None, section_data: dict | None = None,
+          take_form: TakeCaseForm | None = None):
     service.read_case(actor_from_request(), case)
     area = care_areas()[case.care_area]
     forms = _move_forms(case, failed)
@@ -261,6 +276,7 @@ def _show(case: Case, failed: MoveForm | None = None, status: int = 200,
         confirm_form=ConfirmIdentityForm() if case.identity_check_needed else None,
         warnings=referral_answers.eligibility_warnings(area, case.answers),
         issuer=reservnummer_formats().get(case.patient.identity_issuer or ""),
+        take_form=_take_form(case, take_form),
         sections=_sections(case, section_data)), status
 
 
@@ -307,3 +323,24 @@ def confirm_identity(case_id: int):
               "success")
         return redirect(url_for(".show_case", case_id=case.id))
     return _show(case, page_errors=[_("The form has expired: try again.")], status=400)
+
+
+@blp.post("/cases/<int:case_id>/take")
+def take_case(case_id: int):
+    """Ta ärendet: the coordinator's unit handles the case from now on (and its coordinators
+    see a protected identity before triage)."""
+    case = authorize("case.triage", service.get_case(case_id))
+    form = TakeCaseForm(prefix="take")
+    if form.validate_on_submit():
+        try:
+            service.take_case(actor_from_request(), current_principal(), case,
+                              form.unit_id.data)
+        except FieldError as error:
+            attach_error(form, error)
+            return _show(service.get_case(case_id), take_form=form, status=error.status)
+        flash(_("Case %(number)s: your unit handles it now.", number=case.number), "success")
+        # Back to the inbox when taken there (a fixed choice, never a URL sent).
+        if request.form.get("back") == "inbox":
+            return redirect(url_for("queues.inbox"))
+        return redirect(url_for(".show_case", case_id=case.id))
+    return _show(service.get_case(case_id), take_form=form, status=422)

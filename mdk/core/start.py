@@ -6,7 +6,7 @@ fixed number of statements whatever the data holds: each list is one query with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select, tuple_
@@ -21,6 +21,7 @@ from mdk.cases.workflow import EDITABLE, ON_AGENDA
 from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.people.models import Person, RoleGrant
+from mdk.queues.service import QueueCount, start_counts
 from mdk.units.models import Unit
 
 LIST_LENGTH = 5
@@ -78,6 +79,8 @@ class StartPage:
     to_triage: list[CaseLine] | None = None
     meetings: list[MeetingLine] | None = None
     admin: AdminPart | None = None
+    # The work queues' counts for the user's roles (mdk.queues): inbox, own cases, reviews.
+    queues: list[QueueCount] = field(default_factory=list)
 
 
 def start_page(principal: policy.Principal, now: datetime) -> StartPage:
@@ -91,6 +94,7 @@ def start_page(principal: policy.Principal, now: datetime) -> StartPage:
         to_triage=_to_triage(principal) if "coordinator" in roles else None,
         meetings=_next_meetings(meeting_areas, now) if meeting_areas else None,
         admin=_admin_part(principal) if "admin" in roles else None,
+        queues=start_counts(principal, now),
     )
 
 

@@ -25,6 +25,9 @@ NAVIGATION = [
     ("units.list_units", _l("Units")),
     ("people.list_people", _l("People")),
     ("people.competence_register", _l("Competence register")),
+    ("queues.inbox", _l("Inbox")),
+    ("queues.my_cases", _l("My cases")),
+    # The reviewer's worklist (Mina granskningar) goes here.
     ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),
     ("audit.review", _l("Audit log")),
