@@ -28,7 +28,7 @@ from functools import partial
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, select, update
 
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import CareAreaNotFound, care_area
@@ -85,30 +85,25 @@ def run_gate(now: datetime | None = None) -> GateRun:
     return result
 
 
-def _unjudged(conference_id) -> object:
-    return ~exists().where(ReadinessCheck.case_id == Case.id,
-                           ReadinessCheck.conference_id == conference_id)
-
-
 def _due(now: datetime) -> list[tuple[int, list[int]]]:
     """(meeting id, ids of its cases to judge) for each not-started meeting whose cut-off
     has passed and that has cases not yet judged for it: a missed cut-off is caught up."""
-    waiting = exists().where(Case.conference_id == Conference.id,
-                             Case.state.in_(GATED_STATES), _unjudged(Conference.id))
-    meetings = db.session.scalars(
-        select(Conference).where(Conference.status.in_(OPEN_MEETINGS),
-                                 Conference.starts_at > now, waiting)
-        .order_by(Conference.starts_at, Conference.id)).all()
+    rows = db.session.execute(
+        select(Case.conference_id, Case.id)
+        .join(Conference, Conference.id == Case.conference_id)
+        .outerjoin(ReadinessCheck, and_(ReadinessCheck.case_id == Case.id,
+                                        ReadinessCheck.conference_id == Case.conference_id))
+        .where(ReadinessCheck.id.is_(None), Case.state.in_(GATED_STATES),
+               Conference.status.in_(OPEN_MEETINGS), Conference.starts_at > now)
+        .order_by(Conference.starts_at, Conference.id, *cases.queue_order())).all()
+    waiting: dict[int, list[int]] = {}
+    for conference_id, case_id in rows:
+        waiting.setdefault(conference_id, []).append(case_id)
     due = []
-    for conference in meetings:
-        cutoff = cutoff_of(conference)
-        if cutoff is None or cutoff > now:
-            continue
-        case_ids = db.session.scalars(
-            select(Case.id).where(Case.conference_id == conference.id,
-                                  Case.state.in_(GATED_STATES), _unjudged(conference.id))
-            .order_by(*cases.queue_order())).all()
-        due.append((conference.id, list(case_ids)))
+    for conference_id, case_ids in waiting.items():
+        cutoff = cutoff_of(db.session.get(Conference, conference_id))
+        if cutoff is not None and cutoff <= now:
+            due.append((conference_id, case_ids))
     return due
 
 

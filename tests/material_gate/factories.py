@@ -18,7 +18,7 @@ from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.material.gate import cutoff_of
-from mdk.material.models import MaterialAvailability, MaterialItem
+from mdk.material.models import TRANSFERRED_KINDS, MaterialAvailability, MaterialItem
 from mdk.people import service as people
 from mdk.units.models import Unit
 from tests.cases.factories import OTHER_AREA, World, _nhv_unit, refer
@@ -30,10 +30,11 @@ CRS_ANSWERS = {"primary_tumour": "colorectal", "previously_operated": False,
 
 
 def meeting(host: Unit, day: date, *, area: str = "analcancer", series: str = "national",
-            capacity: int = 9, hour: int = 8, status: str = "planned") -> Conference:
-    """A meeting on `day` at `hour`:00 Swedish time."""
+            capacity: int = 9, hour: int = 8, status: str = "planned",
+            planned_day: date | None = None) -> Conference:
+    """A meeting on `day` at `hour`:00 Swedish time (planned for `planned_day`, if moved)."""
     starts = datetime.combine(day, time(hour), tzinfo=STOCKHOLM)
-    conference = Conference(care_area=area, series_key=series, planned_day=day,
+    conference = Conference(care_area=area, series_key=series, planned_day=planned_day or day,
                             starts_at=starts, ends_at=starts + timedelta(minutes=90),
                             host_unit_id=host.id, capacity=capacity, status=status)
     db.session.add(conference)
@@ -75,6 +76,16 @@ def complete(case: Case, host: Unit, day: date, *, status: str = "available",
         if entry.key not in skip:
             item(case, entry.key, examined_on=day, reference=f"REF-{entry.key}",
                  at=(host, status))
+
+
+def make_available(case: Case, unit: Unit, status: str = "available") -> None:
+    """Every image and slide item of the case available at `unit` too."""
+    for row in case.material_items:
+        if row.kind in TRANSFERRED_KINDS and row.availability_at(unit.id) is None:
+            db.session.add(MaterialAvailability(item_id=row.id, unit_id=unit.id, status=status,
+                                                status_on=date.today()))
+    db.session.commit()
+    db.session.expire(case, ["material_items"])
 
 
 def crs_setup(world: World) -> tuple[list[Unit], Unit]:
