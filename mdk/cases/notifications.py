@@ -112,6 +112,7 @@ def case_not_ready(case: Case, conference: Conference, missing: Sequence[Missing
                              "day": format_day(item.too_old_on, language)
                              if item.too_old_on else None} for item in missing],
                 "moved": moved_to is not None,
+                "for_coordinator": notice.audience == COORDINATORS,
                 **_meeting(moved_to or conference, language),
             }
             message = queue_mail(

@@ -28,7 +28,7 @@ from functools import partial
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, select, update
 
 from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import CareAreaNotFound, care_area
@@ -240,12 +240,18 @@ def checks_of(case: Case) -> list[ReadinessCheck]:
 @signals.case_moved.connect
 def _decided(case: Case, transition: CaseTransition, **_extra) -> None:
     """Any move of a held case is the decision on it (taken anyway, deferred, returned,
-    withdrawn ...): it leaves the inbox's "not ready at cut-off"."""
+    withdrawn ...): it leaves the inbox's "not ready at cut-off". A case put on a meeting
+    again (returned, completed and accepted once more) is judged afresh there: the old
+    verdict on that pair goes, as the history keeps what happened."""
     db.session.execute(
         update(ReadinessCheck)
         .where(and_(ReadinessCheck.case_id == case.id, ReadinessCheck.outcome == "held",
                     ReadinessCheck.decided_at.is_(None)))
         .values(decided_at=utcnow()))
+    if transition.action == "accept" and transition.conference_id is not None:
+        db.session.execute(delete(ReadinessCheck).where(
+            ReadinessCheck.case_id == case.id,
+            ReadinessCheck.conference_id == transition.conference_id))
 
 
 # --- the case page -----------------------------------------------------------------------------

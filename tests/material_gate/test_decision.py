@@ -121,3 +121,38 @@ def test_an_undecided_hold_stays_visible_after_the_meeting_starts(app, held):
         ReadinessCheck.outcome == "held", ReadinessCheck.decided_at.is_(None))).all()
     assert undecided == [case_id]
     assert db.session.get(Case, case_id).state == "accepted"
+
+
+def test_take_anyway_through_the_api_needs_a_reason_and_a_hold(app, held, world):
+    from tests.cases.test_api import Api
+
+    world, case_id, _conference = held
+    coordinator = Api(app, world.people["coordinator"].id)
+    refused = coordinator.post(f"/api/v1/cases/{case_id}/moves",
+                               json={"action": "ready_anyway"})
+    assert refused.status_code == 422 and "reason" in refused.json["errors"]["json"]
+    with app.app_context():
+        other = accept(world, refer(world, number_index=4))
+        other_id = other.id
+    conflict = coordinator.post(f"/api/v1/cases/{other_id}/moves",
+                                json={"action": "ready_anyway", "reason": "Ändå"})
+    assert conflict.status_code == 409 and "state" in conflict.json["errors"]["json"]
+    taken = coordinator.post(f"/api/v1/cases/{case_id}/moves",
+                             json={"action": "ready_anyway", "reason": "Visas på mötet"})
+    assert taken.status_code == 200 and taken.json["state"] == "ready"
+
+
+def test_a_returned_case_accepted_again_onto_the_same_meeting_is_judged_afresh(app, held):
+    world, case_id, conference = held
+    case = db.session.get(Case, case_id)
+    service.move_case(world.actor("coordinator"), world.principal("coordinator"), case,
+                      "return", {"reason": "Komplettera med PAD"})
+    service.move_case(world.actor("referrer"), world.principal("referrer"), case, "submit", {})
+    accept(world, case, conference_id=conference.id)  # late, but the meeting has not started
+    assert not service.held_at_cutoff(case)
+    complete(case, world.nhv[0], date.today(), skip=tuple(
+        key for key in ("clinical_tumour_status", "mri_pelvis", "pet_ct", "tnm")))
+    gate.run_gate(after_cutoff(conference, 5))
+    assert case.state == "ready"
+    assert db.session.scalars(select(ReadinessCheck.outcome).where(
+        ReadinessCheck.case_id == case_id)).all() == ["ready"]

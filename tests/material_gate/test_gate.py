@@ -89,6 +89,9 @@ def test_a_case_not_ready_is_held_and_everyone_is_told_what_is_missing(world, me
         assert f"/cases/{case.id}" in mail.body_text and case.number in mail.subject
         assert "hålls kvar" in mail.body_text
         assert "PAD inkl. p16" in mail.body_html
+        to_coordinator = mail.recipient_email == world.people["coordinator"].email
+        assert ("Besluta på ärendesidan" in mail.body_text) is to_coordinator
+        assert ("Komplettera underlaget" in mail.body_text) is not to_coordinator
     # The case page names the hold and what was missing, and offers the decision.
     assert service.held_at_cutoff(case)
 
