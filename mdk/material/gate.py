@@ -138,7 +138,6 @@ def _gate_case(case_id: int, conference_id: int, now: datetime) -> str | None:
         db.session.add(ReadinessCheck(case_id=case.id, conference_id=conference.id,
                                       outcome="deferred", problems=problems, checked_at=now,
                                       decided_at=now))
-        db.session.flush()  # before the move: its signal marks held checks decided
         cases.system_move(case, "defer", {"conference_id": target.id,
                                           "reason": defer_reason(readiness)})
     else:
