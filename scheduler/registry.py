@@ -49,6 +49,14 @@ def deliver_outbox() -> None:
                  result.dead)
 
 
+def readiness_gate() -> None:
+    """Judge the material of every case whose meeting's cut-off has passed (once per case
+    and meeting): ready, held for the coordinator, or deferred; catches up missed cut-offs."""
+    from mdk.material.gate import run_scheduled
+
+    run_scheduled()
+
+
 # Batches per run of deliver-outbox: at the default 50 rows each, 1,000 mails a minute from
 # the scheduler alone; more needs `mdk outbox work`.
 DELIVERY_BATCHES_PER_RUN = 20
@@ -59,6 +67,10 @@ JOBS: list[Job] = [
         description="Extend the meeting calendars and plan their hosts"),
     Job(id="deliver-outbox", func=deliver_outbox, trigger="interval",
         trigger_args={"minutes": 1}, description="Send the mail that is due"),
+    Job(id="readiness-gate", func=readiness_gate, trigger="interval",
+        trigger_args={"minutes": 5},
+        description="Check the material of the cases on each meeting past its referral "
+                    "deadline: ready, held for the coordinator, or deferred"),
 ]
 
 

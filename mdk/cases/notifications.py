@@ -14,14 +14,16 @@ receipt, a decline, a withdrawal) on their own page (Person.informational_mail).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
 from mdk.care_areas.service import CareAreaNotFound, care_area
 from mdk.cases.models import Case, CaseTransition
+from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local, format_day
 from mdk.outbox.service import Recipient, queue_mail
@@ -75,6 +77,47 @@ def case_moved(case: Case, transition: CaseTransition) -> int:
                 recipient, kind=notice.kind, template=notice.template,
                 context=_context(case, transition, notice, recipient.locale),
                 idempotency_key=f"case:{case.id}:transition:{transition.id}:{notice.template}",
+                case_id=case.id, reply_to=_reply_to(case, notice))
+            queued += message is not None
+    return queued
+
+
+# The readiness gate at a meeting's cut-off (mdk.material.gate): the material is not ready.
+NOT_READY = _told("case_not_ready", (REFERRER, ACT), (REFERRING_UNIT, ACT), (COORDINATORS, ACT))
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing the gate found not ready, as a mail names it: the problem's code
+    (mdk.material.readiness) and the checklist item's name in a language; never free text."""
+
+    code: str
+    name: Callable[[str], str]
+    too_old_on: date | None = None
+
+
+def case_not_ready(case: Case, conference: Conference, missing: Sequence[MissingItem],
+                   moved_to: Conference | None = None) -> int:
+    """Tell the referrer, the referring unit and the coordinators what kept the case from
+    being ready at the meeting's cut-off (and where it was moved, if the gate deferred it).
+    Once per case and meeting: a second run of the gate queues nothing."""
+    queued = 0
+    for notice in NOT_READY:
+        for recipient in _recipients(case, notice):
+            language = recipient.locale
+            context = {
+                **_context(case, None, notice, language),
+                "held_day": format_day(conference.starts_at, language),
+                "missing": [{"code": item.code, "name": item.name(language),
+                             "day": format_day(item.too_old_on, language)
+                             if item.too_old_on else None} for item in missing],
+                "moved": moved_to is not None,
+                "for_coordinator": notice.audience == COORDINATORS,
+                **_meeting(moved_to or conference, language),
+            }
+            message = queue_mail(
+                recipient, kind=notice.kind, template=notice.template, context=context,
+                idempotency_key=f"case:{case.id}:gate:{conference.id}:{notice.template}",
                 case_id=case.id, reply_to=_reply_to(case, notice))
             queued += message is not None
     return queued
@@ -156,7 +199,18 @@ def own_page_url() -> str:
         current_app.url_map.bind("").build("people.own_page")
 
 
-def _context(case: Case, transition: CaseTransition, notice: Notice, language: str) -> dict:
+def _meeting(conference: Conference | None, language: str) -> dict:
+    return {
+        "meeting_day": format_day(conference.starts_at, language) if conference else None,
+        "meeting_time": format_datetime_local(conference.starts_at, language)
+        if conference else None,
+        "host_unit": conference.host_unit.name if conference and conference.host_unit
+        else None,
+    }
+
+
+def _context(case: Case, transition: CaseTransition | None, notice: Notice,
+             language: str) -> dict:
     """Only what may leave the protected network: numbers, units, meetings, links."""
     try:
         area_name = care_area(case.care_area).name(language)
@@ -173,12 +227,8 @@ def _context(case: Case, transition: CaseTransition, notice: Notice, language: s
         "urgent": case.priority == "urgent",
         "referring_unit": case.referring_unit.name,
         "handling_unit": handling.name if handling is not None else None,
-        "has_message": bool(transition.reason),
-        "meeting_day": format_day(conference.starts_at, language) if conference else None,
-        "meeting_time": format_datetime_local(conference.starts_at, language)
-        if conference else None,
-        "host_unit": conference.host_unit.name if conference and conference.host_unit
-        else None,
+        "has_message": bool(transition is not None and transition.reason),
+        **_meeting(conference, language),
         "for_person": notice.audience != REFERRING_UNIT,
         "informational": not notice.asks_to_act,
         "own_page_url": own_page_url(),

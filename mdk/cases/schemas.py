@@ -263,7 +263,8 @@ class CaseMoveSchema(Schema):
     # Not required here: a missing action is refused (422) after the access check, so a
     # caller who may not see the case gets its 404 first.
     action = Text(metadata={
-        "enum": ["submit", "accept", "return", "decline", "defer", "withdraw"],
+        "enum": ["submit", "accept", "return", "decline", "defer", "withdraw",
+                 "ready_anyway"],
         "description": "needed: a missing one is refused with 422 after the access check"})
     reason = Text(allow_none=True, multiline=True, max_length=REASON_LENGTH)
     conference_id = database_id(allow_none=True)

@@ -430,6 +430,10 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
     if case.state not in move.sources:
         raise ConflictError("state", _l("This cannot be done to a case that is %(state)s.",
                                         state=_state_text(case.state)))
+    if _decides_a_hold(move, case) and not held_at_cutoff(case):
+        raise ConflictError("state", _l(
+            "Only a case held by the readiness check at its meeting's referral deadline can "
+            "be taken onto the meeting anyway or returned from it."))
     area = care_area(case.care_area)
     reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
                         required=move.needs_reason, multiline=True)
@@ -589,9 +593,30 @@ def take_case(actor: Actor, principal: policy.Principal, case: Case, unit_id: ob
 
 def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
-    return [move for move in MOVES.values()
-            if case.state in move.sources and not move.system_only
-            and policy.can(principal, move.permission, case)]
+    moves = [move for move in MOVES.values()
+             if case.state in move.sources and not move.system_only
+             and policy.can(principal, move.permission, case)]
+    if any(_decides_a_hold(move, case) for move in moves) and not held_at_cutoff(case):
+        moves = [move for move in moves if not _decides_a_hold(move, case)]
+    return moves
+
+
+def _decides_a_hold(move: Move, case: Case) -> bool:
+    """A coordinator's decision on a case the readiness gate held (mdk.material.gate): take
+    it onto the meeting as it is, or return it from the agenda for completion."""
+    return move.action == "ready_anyway" or (move.action == "return"
+                                             and case.state in ON_AGENDA)
+
+
+def held_at_cutoff(case: Case) -> bool:
+    """The readiness gate held the case at its current meeting's cut-off."""
+    from mdk.material.models import ReadinessCheck  # the material feature builds on cases
+
+    if case.conference_id is None:
+        return False
+    return db.session.scalar(select(ReadinessCheck.id).where(
+        ReadinessCheck.case_id == case.id, ReadinessCheck.conference_id == case.conference_id,
+        ReadinessCheck.outcome == "held").limit(1)) is not None
 
 
 def referring_units(principal: policy.Principal, area_key: str) -> list[Unit]:

@@ -33,8 +33,9 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     _move("submit", "draft returned", "submitted", "case.edit", _l("Submit to the MDK")),
     _move("accept", "submitted", "accepted", "case.triage", _l("Accept onto a meeting"),
           needs_conference=True),
-    _move("return", "submitted", "returned", "case.triage", _l("Return for completion"),
-          needs_reason=True),
+    # From the agenda only when the readiness gate held the case (mdk.cases.service).
+    _move("return", "submitted accepted deferred", "returned", "case.triage",
+          _l("Return for completion"), needs_reason=True),
     _move("decline", "submitted returned", "declined", "case.triage", _l("Decline"),
           needs_reason=True),
     _move("defer", "accepted deferred ready", "deferred", "case.triage",

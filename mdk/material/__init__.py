@@ -6,3 +6,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints, CLI and hooks of the feature (added as they are built)."""
+    from mdk.material import gate
+
+    gate.register(app)

@@ -72,6 +72,14 @@ class Problem:
             found["too_old_on"] = self.too_old_on.isoformat()
         return found
 
+    @classmethod
+    def from_dict(cls, stored: dict) -> Problem:
+        """A problem as ReadinessCheck.problems stored it (as_dict)."""
+        too_old_on = stored.get("too_old_on")
+        return cls(code=str(stored.get("code", "")), key=str(stored.get("key", "")),
+                   blocking=bool(stored.get("blocking", True)),
+                   too_old_on=date.fromisoformat(too_old_on) if too_old_on else None)
+
 
 @dataclass(frozen=True)
 class Readiness:
@@ -90,9 +98,15 @@ class Readiness:
     def blocking(self) -> tuple[Problem, ...]:
         return tuple(problem for problem in self.problems if problem.blocking)
 
-    def describe(self, language: str = "sv") -> list[str]:
+    def describe(self, language: str | None = None) -> list[str]:
         """Each problem in plain words, blocking ones first."""
-        ordered = sorted(self.problems, key=lambda problem: not problem.blocking)
+        return self.describe_problems(self.problems, language)
+
+    def describe_problems(self, problems: Iterable[Problem],
+                          language: str | None = None) -> list[str]:
+        """These problems (e.g. the ones the gate stored at the cut-off) in plain words,
+        blocking ones first, named by this readiness's entries."""
+        ordered = sorted(problems, key=lambda problem: not problem.blocking)
         return [describe(problem, self.by_key.get(problem.key), self, language)
                 for problem in ordered]
 
@@ -135,9 +149,15 @@ def problems_of(entry: Entry, day: date | None, host_unit_id: int | None) -> lis
 def assess(case: Case, conference: Conference | None = None, *,
            items: Iterable[MaterialItem] | None = None) -> Readiness:
     """The case's readiness for its meeting (or `conference`, or the area's next one)."""
-    area = care_area(case.care_area)
     meeting = conference or case.conference or next_meeting(case.care_area)
-    entries = entries_of(area, case.material_items if items is None else items)
+    return _assess(case, meeting, case.material_items if items is None else items)
+
+
+def _assess(case: Case, meeting: Conference | None,
+            items: Iterable[MaterialItem]) -> Readiness:
+    """Readiness against this meeting (None: no meeting planned), looking nothing up."""
+    area = care_area(case.care_area)
+    entries = entries_of(area, items)
     day = meeting.day if meeting is not None else None
     host = meeting.host_unit_id if meeting is not None else None
     problems = tuple(problem for entry in entries for problem in problems_of(entry, day, host))
@@ -160,8 +180,9 @@ def assess_many(cases: list[Case]) -> dict[int, Readiness]:
         items[item.case_id].append(item)
     upcoming = {area: next_meeting(area) for area in sorted({case.care_area for case in cases})
                 if any(case.conference is None for case in cases if case.care_area == area)}
-    return {case.id: assess(case, case.conference or upcoming.get(case.care_area),
-                            items=items[case.id])
+    # _assess, not assess: an area with no coming meeting must not cost a lookup per case.
+    return {case.id: _assess(case, case.conference or upcoming.get(case.care_area),
+                             items[case.id])
             for case in cases}
 
 
@@ -175,8 +196,20 @@ def next_meeting(area_key: str) -> Conference | None:
 
 
 def describe(problem: Problem, entry: Entry | None, readiness: Readiness | None = None,
-             language: str = "sv") -> str:
-    """One problem in plain words, for the referrer and the coordinator."""
+             language: str | None = None) -> str:
+    """One problem in plain words, for the referrer and the coordinator, in `language` (by
+    default the reader's)."""
+    from flask_babel import force_locale
+
+    from mdk.i18n import current_language
+
+    language = language or current_language()
+    with force_locale(language):
+        return _describe(problem, entry, readiness, language)
+
+
+def _describe(problem: Problem, entry: Entry | None, readiness: Readiness | None,
+              language: str) -> str:
     title = entry.title(language) if entry is not None else problem.key
     if problem.code == MISSING:
         return str(_l("Missing: %(item)s.", item=title))
@@ -190,7 +223,8 @@ def describe(problem: Problem, entry: Entry | None, readiness: Readiness | None 
         return str(_l("%(item)s will be too old on the meeting day (more than %(days)d days; "
                       "too old from %(day)s): a new examination is needed.", item=title,
                       days=entry.max_age_days if entry else 0,
-                      day=format_day(problem.too_old_on) if problem.too_old_on else ""))
+                      day=format_day(problem.too_old_on, language)
+                      if problem.too_old_on else ""))
     if problem.code == NOT_AT_HOST:
         conference = readiness.conference if readiness is not None else None
         host = conference.host_unit.name if conference is not None and conference.host_unit \
