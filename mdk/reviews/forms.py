@@ -19,9 +19,13 @@ class ReviewForm(FlaskForm):
     """A task's statement: prefilled from the area's template for the competence."""
 
     statement = TextAreaField(_l("Review statement"), render_kw={"rows": 8})
-    discrepancy = RadioField(_l("Compared with the original report"), validate_choice=False,
-                             choices=list(DISCREPANCY_LABELS.items()))
+    discrepancy = RadioField(_l("Compared with the original report"), validate_choice=False)
     comment = TextAreaField(_l("Comment"), render_kw={"rows": 3})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Set on the bound form (WTForms warns about choices given at declaration).
+        self.discrepancy.choices = list(DISCREPANCY_LABELS.items())
 
     def review_data(self) -> dict:
         return {"statement": self.statement.data or "",

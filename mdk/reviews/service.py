@@ -426,7 +426,8 @@ def worklist(actor: Actor, principal: policy.Principal,
 def _list_context():
     return (joinedload(ReviewTask.case), joinedload(ReviewTask.conference),
             joinedload(ReviewTask.host_unit), joinedload(ReviewTask.assignee),
-            joinedload(ReviewTask.item))
+            joinedload(ReviewTask.item).selectinload(MaterialItem.availability),
+            joinedload(ReviewTask.item).selectinload(MaterialItem.files))
 
 
 def _record_reads(actor: Actor, tasks: Iterable[ReviewTask]) -> None:

@@ -40,7 +40,7 @@ def discrepancy_label(value: str | None) -> str:
 
 
 @blp.app_template_global()
-def competence_label(key: str) -> str:
+def review_competence_label(key: str) -> str:
     return competence_labels([key], current_language())[0]
 
 
