@@ -155,7 +155,7 @@ def test_combined_statement_once_a_review_is_done(app, world, browser):
     assert db.session.scalar(select(ReviewStatement)) is None
     client.post(f"/reviews/{task.id}", data={"statement": "Bra", "discrepancy": "concordant"})
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert 'action="/cases/%d/reviews/statement"' % case.id in page
+    assert f'action="/cases/{case.id}/reviews/statement"' in page
     bad = client.post(f"/cases/{case.id}/reviews/statement", data={"text": "  "})
     assert bad.status_code == 422 and field_error(bad.get_data(as_text=True), "text")
     assert client.post(f"/cases/{case.id}/reviews/statement",

@@ -84,12 +84,13 @@ def _crs_series() -> str:
 
 def _crs_referral(unit) -> dict:
     from mdk.care_areas.service import care_area
-    from tests.cases.factories import NUMBERS
     from tests.access.test_matrix import _an_answer
+    from tests.cases.factories import NUMBERS
 
     area = care_area("crs_hipec")
-    return {"care_area": "crs_hipec", "referring_unit_id": unit.id, "identity_kind": "national",
-            "identity_number": NUMBERS[7], "given_name": "Testpatient", "family_name": "Nummerhipec",
+    return {"care_area": "crs_hipec", "referring_unit_id": unit.id,
+            "identity_kind": "national", "identity_number": NUMBERS[7],
+            "given_name": "Testpatient", "family_name": "Nummerhipec",
             "question": "CRS/HIPEC?", "case_type": "primary", "consent_recorded": True,
             "answers": {item.key: _an_answer(item) for item in area.referral_fields
                         if item.required}, "submit": True}
