@@ -423,6 +423,27 @@ def worklist(actor: Actor, principal: policy.Principal,
     return tasks
 
 
+def unassigned_for(actor: Actor, principal: policy.Principal) -> list[ReviewTask]:
+    """Open tasks nobody has, at the units where this person reviews, in their competences:
+    any of them may take one by writing its statement."""
+    if principal.person_id is None:
+        return []
+    pairs = sorted((area, unit) for role, area, unit in principal.grants if role == "reviewer")
+    if not pairs:
+        return []
+    held = select(PersonCompetence.competence).where(
+        PersonCompetence.person_id == principal.person_id)
+    tasks = list(db.session.scalars(
+        select(ReviewTask).join(Case, ReviewTask.case_id == Case.id)
+        .where(ReviewTask.state == "open", ReviewTask.assignee_id.is_(None),
+               ReviewTask.competence.in_(held),
+               or_(*(and_(Case.care_area == area, ReviewTask.host_unit_id == unit)
+                     for area, unit in pairs)))
+        .options(*_list_context()).order_by(ReviewTask.due_at, ReviewTask.id)))
+    _record_reads(actor, tasks)
+    return tasks
+
+
 def _list_context():
     return (joinedload(ReviewTask.case), joinedload(ReviewTask.conference),
             joinedload(ReviewTask.host_unit), joinedload(ReviewTask.assignee),

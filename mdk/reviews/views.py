@@ -81,8 +81,9 @@ def material_file_url(file) -> str | None:
 
 @blp.get("/reviews")
 def worklist():
-    tasks = service.worklist(actor_from_request(), current_principal())
-    return render_template("reviews/worklist.html", tasks=tasks)
+    actor, principal = actor_from_request(), current_principal()
+    return render_template("reviews/worklist.html", tasks=service.worklist(actor, principal),
+                           unassigned=service.unassigned_for(actor, principal))
 
 
 @blp.get("/reviews/coordination")

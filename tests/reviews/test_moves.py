@@ -137,3 +137,27 @@ def test_the_scheduler_lists_the_job(app):
 
     job = next(job for job in JOBS if job.id == "review-escalation")
     assert job.trigger == "interval" and job.trigger_args == {"minutes": 15}
+
+
+def test_a_host_set_directly_and_committed_moves_tasks(app, world):
+    """The planner sets conference.host_unit_id and commits (no service of its own to hook)."""
+    staff = host_reviewers(world)
+    case = accept(world, refer(world))
+    _done(world, by_competence(case)["pathologist"], staff)
+    new_staff = _new_host_staff(world)
+    world.conference.host_unit_id = world.nhv[1].id
+    db.session.commit()
+    db.session.expire_all()
+    _check_moved(world, case, staff, new_staff, None, world.conference)
+
+
+def test_moving_the_meeting_moves_the_due_time(app, world):
+    host_reviewers(world)
+    case = accept(world, refer(world))
+    world.conference.starts_at = world.conference.starts_at + timedelta(days=7)
+    world.conference.ends_at = world.conference.ends_at + timedelta(days=7)
+    db.session.commit()
+    db.session.expire_all()
+    for task in by_competence(case).values():
+        assert task.due_at == service.due_for(world.conference)
+        assert task.host_unit_id == world.nhv[0].id

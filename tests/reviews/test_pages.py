@@ -250,3 +250,56 @@ def test_the_service_refuses_unknown_fields(app, world):
     with pytest.raises(FieldError) as refused:
         service.clean_statement({"statement": "Bra", "discrepancy": "minor", "who": 1})
     assert refused.value.field == "who"
+
+
+def test_late_tasks_are_marked_and_unassigned_ones_offered(app, world, browser):
+    from datetime import timedelta
+
+    from mdk.db import utcnow
+
+    staff = host_reviewers(world)
+    case = accept(world, refer(world))
+    task = by_competence(case)["radiologist"]
+    task.due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = browser(staff["radiologist"]).get("/reviews").get_data(as_text=True)
+    assert 'class="late"' in page and "Försenad" in page
+    spare = reviewer(world.nhv[0], "pathologist")
+    pathology = by_competence(case)["pathologist"]
+    pathology.assignee_id = None
+    db.session.commit()
+    offered = browser(spare).get("/reviews").get_data(as_text=True)
+    assert "Ännu inte tilldelade" in offered and f"/reviews/{pathology.id}" in offered
+    assert "Ännu inte tilldelade" not in browser(staff["radiologist"]).get(
+        "/reviews").get_data(as_text=True)
+
+
+def test_a_done_task_cannot_change_once_the_meeting_started(app, world):
+    from datetime import timedelta
+
+    import pytest
+
+    from mdk.access.policy import principal_for
+    from mdk.audit.service import actor_for
+    from mdk.validation import ConflictError
+
+    staff = host_reviewers(world)
+    task = by_competence(accept(world, refer(world)))["radiologist"]
+    person = staff["radiologist"]
+    good = {"statement": "Bra", "discrepancy": "concordant"}
+    service.write_review(actor_for(person), principal_for(person), task, good)
+    later = world.conference.starts_at + timedelta(minutes=5)
+    with pytest.raises(ConflictError):
+        service.write_review(actor_for(person), principal_for(person), task,
+                             {**good, "statement": "Ändrat"}, now=later)
+    db.session.expire_all()
+    assert task.statement == "Bra"
+
+
+def test_api_outsider_gets_404_on_read(app, world):
+    host_reviewers(world)
+    task = by_competence(accept(world, refer(world)))["radiologist"]
+    assert _api(app, reviewer(world.nhv[2], "radiologist")).get(
+        f"/api/v1/reviews/{task.id}").status_code == 404
+    assert _api(app, world.people["referrer"]).get(
+        f"/api/v1/reviews/{task.id}").status_code == 403
