@@ -257,8 +257,9 @@ def escalate_reviews(now: datetime | None = None) -> Escalation:
         select(Case).join(Conference, Case.conference_id == Conference.id)
         .where(Case.state.in_(sorted(ON_AGENDA)), Conference.starts_at > now)
         .options(selectinload(Case.review_tasks), selectinload(Case.material_items))))
-    open_tasks = list(db.session.scalars(
-        select(ReviewTask).where(ReviewTask.state == "open")
+    open_tasks = list(db.session.scalars(  # a case discussed or gone needs no reminder
+        select(ReviewTask).join(Case, ReviewTask.case_id == Case.id)
+        .where(ReviewTask.state == "open", Case.state.in_(sorted(ON_AGENDA)))
         .options(joinedload(ReviewTask.case), joinedload(ReviewTask.conference))
         .order_by(ReviewTask.due_at, ReviewTask.id)))
     assigned = late = 0
