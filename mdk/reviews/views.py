@@ -50,6 +50,17 @@ def material_kind_label(kind: str) -> str:
 
 
 @blp.app_template_global()
+def review_item_title(task: ReviewTask) -> str:
+    """The item as the area's checklist names it (MR bäcken), an extra item by its own
+    name, else by its kind."""
+    item, area = task.item, care_areas().get(task.case.care_area)
+    entry = area.material_item(item.checklist_key) if area and item.checklist_key else None
+    if entry is not None:
+        return entry.label(current_language())
+    return item.label or material_kind_label(item.kind)
+
+
+@blp.app_template_global()
 def care_areas_by_key() -> dict:
     return care_areas()
 
