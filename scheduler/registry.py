@@ -57,6 +57,16 @@ def readiness_gate() -> None:
     run_scheduled()
 
 
+def escalate_reviews() -> None:
+    """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
+    from mdk.reviews.service import escalate_reviews as escalate
+
+    result = escalate()
+    if result.made or result.late_told or result.assigned:
+        log.info("review-escalation made %d, assigned %d, late told %d", result.made,
+                 result.assigned, result.late_told)
+
+
 # Batches per run of deliver-outbox: at the default 50 rows each, 1,000 mails a minute from
 # the scheduler alone; more needs `mdk outbox work`.
 DELIVERY_BATCHES_PER_RUN = 20
@@ -71,6 +81,9 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 5},
         description="Check the material of the cases on each meeting past its referral "
                     "deadline: ready, held for the coordinator, or deferred"),
+    Job(id="review-escalation", func=escalate_reviews, trigger="interval",
+        trigger_args={"minutes": 15},
+        description="Assign unassigned reviews; tell coordinators of late ones"),
 ]
 
 

@@ -18,6 +18,7 @@ from mdk.conferences.models import Conference
 from mdk.core.security import HEADERS
 from mdk.extensions import db
 from mdk.people.models import Absence, Person
+from mdk.reviews.models import ReviewTask
 from mdk.validation import MAX_ID
 from tests.access.helpers import csrf_token, load_demo_people
 from tests.support import log_in
@@ -69,7 +70,7 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "conference_id": first(Conference.id, Conference.care_area == area),
                 "case_id": case.id, "event_id": 1, "key": area, "area_key": area,
                 "month": "2026-12", "file_format": "csv", "move": "withdraw",
-                "filename": "css/mdk.css"}
+                "filename": "css/mdk.css", "task_id": first(ReviewTask.id) or MAX_ID}
 
 
 @pytest.fixture()
@@ -90,7 +91,7 @@ def quick_walkers(app, client, admin_user):
                   "absence_id": MAX_ID, "patient_id": MAX_ID, "conference_id": MAX_ID,
                   "case_id": MAX_ID, "event_id": MAX_ID, "key": "analcancer",
                   "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
-                  "move": "withdraw", "filename": "css/mdk.css"}
+                  "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID}
     with app.app_context():  # log_in must not run inside another app context
         coordinator = db.session.get(Person, coordinator_id)
     other = app.test_client()

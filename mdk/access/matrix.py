@@ -134,6 +134,15 @@ ROUTES: dict[str, dict[str, Route]] = {
                            **_on("case.edit", "PATCH", obj="case")},
     "api_cases.CaseMoves": _on("case.edit", "POST", obj="case", also="case.triage"),
     "api_cases.CaseIdentityConfirmation": _on("case.triage", "POST", obj="case"),
+    # secondary review: the reviewer's worklist, the coordinator's list, a task (the view
+    # checks its case and host unit), the combined statement on the case page
+    "reviews.worklist": _on("review.work"),
+    "reviews.coordination": _on("review.assign"),
+    "reviews.show_task": _on("review.write", "GET", "POST"),
+    "reviews.reassign": _on("review.assign", "POST"),
+    "reviews.write_statement": _on("review.write", "POST", obj="case"),
+    "api_reviews.Reviews": _on("review.work"),
+    "api_reviews.ReviewById": _on("review.write", "GET", "PUT"),
     # the mail queue
     "outbox.queue": _on("outbox.manage"),
     "outbox.resend": _on("outbox.manage", "POST"),

@@ -85,6 +85,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     # the area's coordinators assign and reassign them.
     "review.work": {"reviewer": OWN_AREAS},
     "review.assign": {"coordinator": OWN_AREAS},
+    # Writing a review: a task's statement (the host unit's reviewers with the competence;
+    # the area's coordinators correct a finished one) and the combined statement of a case.
+    # The service decides which task and case (mdk.reviews.service.may_write).
+    "review.write": {"coordinator": OWN_AREAS, "reviewer": OWN_AREAS},
     # The access log of patient data: each care area's coordinators review its events
     # (HSLF-FS 2016:40); which event belongs to which area is decided in mdk.audit.scope.
     "audit.review": {"coordinator": OWN_AREAS},

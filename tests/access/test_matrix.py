@@ -23,6 +23,7 @@ from mdk.access.policy import Principal
 from mdk.audit.service import record, system_actor
 from mdk.auth.session import PUBLIC_ENDPOINTS
 from mdk.care_areas.service import care_area
+from mdk.cases.models import Case
 from mdk.cases.service import register_case
 from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
@@ -92,7 +93,26 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
                 "case_id": _a_case_id(walker, area, patient), "move": "withdraw",
-                "message_id": _a_dead_mail_id()}
+                "message_id": _a_dead_mail_id()} | _a_review_task(walker, area)
+
+
+def _a_review_task(walker: Person, area: str) -> dict[str, int]:
+    """An open review task of the walker's care area hosted at their unit (a reviewer there
+    sees it; an empty statement is refused with 422 naming the field)."""
+    from mdk.material.models import MaterialItem
+    from mdk.reviews.models import ReviewTask
+    from mdk.reviews.service import due_for
+
+    case = db.session.scalars(select(Case).where(Case.care_area == area)
+                              .order_by(Case.id.desc())).first()
+    conference = db.session.get(Conference, _a_conference_id(area))
+    item = MaterialItem(case=case, kind="mri", review_by="radiologist")
+    db.session.add(item)
+    task = ReviewTask(case=case, item=item, conference=conference, competence="radiologist",
+                      host_unit_id=walker.unit_id, due_at=due_for(conference), state="open")
+    db.session.add(task)
+    db.session.commit()
+    return {"task_id": task.id}
 
 
 def _a_dead_mail_id() -> int:
