@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "case.decline": _l("Declined the case"),
     "case.defer": _l("Deferred the case to a later meeting"),
     "case.withdraw": _l("Withdrew the case"),
+    "case.ready": _l("The case was found ready for the meeting"),
+    "case.ready_anyway": _l("Took the case onto the meeting anyway"),
     "case.identity_mismatch": _l("Referred with another name than the registered one"),
     "case.identity_confirm": _l("Confirmed the registered identity"),
     "material.create": _l("Added to the case's material"),

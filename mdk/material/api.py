@@ -17,7 +17,7 @@ from mdk.access import authorize
 from mdk.audit.service import actor_from_request
 from mdk.cases import service as cases
 from mdk.cases.models import Case
-from mdk.extensions import Blueprint, db
+from mdk.extensions import Blueprint
 from mdk.i18n import current_language
 from mdk.material import service, uploads
 from mdk.material.schemas import (
@@ -41,7 +41,7 @@ blp = Blueprint("api_material", __name__, url_prefix="/api/v1/cases",
 
 def _refuse(error: FieldError, location: str = "json"):
     """Nothing of a refused request is kept; then the 422/409 naming the field."""
-    db.session.rollback()
+    service.discard_refused()
     if location == "json":
         abort_for_field(error)
     from flask_smorest import abort

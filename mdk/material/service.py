@@ -260,9 +260,11 @@ def update_item(actor: Actor, case: Case, item: MaterialItem,
     return item
 
 
-def set_availability(actor: Actor, case: Case, item: MaterialItem,
+def set_availability(actor: Actor, case: Case, item: MaterialItem | str,
                      data: Mapping[str, Any]) -> MaterialAvailability:
-    """Requested, available or transferred at one of the area's NHV units, on a day."""
+    """Requested, available or transferred at one of the area's NHV units, on a day.
+    `item` may be an entry key: a checklist entry not yet filled in then gets its row,
+    once the values are known to be right."""
     _known_fields(data, AVAILABILITY_FIELDS)
     check_open(case)
     problems = Problems()
@@ -273,9 +275,12 @@ def set_availability(actor: Actor, case: Case, item: MaterialItem,
     status_on = problems.check(_past_day, raw_day, "status_on") if raw_day not in (None, "") \
         else _today()
     problems.raise_any()
+    if isinstance(item, str):
+        item = item_by_entry(case, item) or fill_entry(actor, case, item, {}, commit=False)
     row = item.availability_at(unit.id)
     if row is None:
-        row = MaterialAvailability(item=item, unit_id=unit.id, unit=unit)
+        row = MaterialAvailability(item_id=item.id, unit_id=unit.id, unit=unit)
+        item.availability.append(row)
         db.session.add(row)
     changed = [name for name, value in (("status", status), ("status_on", status_on))
                if getattr(row, name, None) != value]
@@ -286,8 +291,16 @@ def set_availability(actor: Actor, case: Case, item: MaterialItem,
                      details={"case_id": case.id, "entry": entry_key(item),
                               "unit_id": unit.id, "status": status,
                               "fields": ",".join(changed)})
-        db.session.commit()
+    db.session.commit()
     return row
+
+
+def discard_refused() -> None:
+    """After a refused change: every check runs before anything is added to the session,
+    so there is normally nothing to undo; a rollback would also expire what the page shown
+    again still reads."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.rollback()
 
 
 def attach_file(actor: Actor, case: Case, key: object, stream: BinaryIO | None,

@@ -20,7 +20,6 @@ from mdk.care_areas.service import care_area
 from mdk.cases import service as cases
 from mdk.cases.models import Case
 from mdk.cases.views import CasePageSection, add_case_page_section, render_case_page
-from mdk.extensions import db
 from mdk.forms import attach_error
 from mdk.i18n import current_language, format_day
 from mdk.material import service, uploads
@@ -134,14 +133,18 @@ def _editable_case(case_id: int) -> Case:
     return authorize("material.edit", case)
 
 
-def _known_entry(case: Case, key: str) -> None:
-    if not service.is_entry(case, key):
-        abort(404)
+def _unknown_entry(case: Case, key: str):
+    """A post for an entry the case's list does not have: bad input (a stale page, a
+    hand-made request), shown above the page; None when the entry is known."""
+    if service.is_entry(case, key):
+        return None
+    return render_case_page(case, status=422, page_errors=[
+        _("That entry is not on the case's material list: reload the page.")])
 
 
 def _again(case_id: int, key: str, kind: str, form, status: int):
     """The case page again, the failed form with its errors (its <details> open)."""
-    db.session.rollback()
+    service.discard_refused()
     case = cases.get_case(case_id)
     return render_case_page(case, status=status, section_data={
         SECTION_KEY: {"failed": {"key": key, "kind": kind, "form": form}}})
@@ -153,7 +156,7 @@ def _done(case: Case, key: str, message: str):
 
 
 def _refused(form, error: FieldError) -> int:
-    db.session.rollback()
+    service.discard_refused()
     attach_error(form, error)
     return error.status
 
@@ -174,7 +177,8 @@ def add_item(case_id: int):
 @blp.post("/cases/<int:case_id>/material/<key>")
 def save_entry(case_id: int, key: str):
     case = _editable_case(case_id)
-    _known_entry(case, key)
+    if (refused := _unknown_entry(case, key)) is not None:
+        return refused
     form = _item_form(key, None, care_area(case.care_area), bound=True)
     if not form.validate_on_submit():
         return _again(case_id, key, "item", form, 422)
@@ -188,16 +192,13 @@ def save_entry(case_id: int, key: str):
 @blp.post("/cases/<int:case_id>/material/<key>/availability")
 def set_availability(case_id: int, key: str):
     case = _editable_case(case_id)
-    _known_entry(case, key)
+    if (refused := _unknown_entry(case, key)) is not None:
+        return refused
     form = _availability_form(key, service.nhv_units(case.care_area), bound=True)
     if not form.validate_on_submit():
         return _again(case_id, key, "availability", form, 422)
-    actor = actor_from_request()
     try:
-        service.check_open(case)
-        item = service.item_by_entry(case, key) or service.fill_entry(actor, case, key, {},
-                                                                      commit=False)
-        service.set_availability(actor, case, item, form.availability_data())
+        service.set_availability(actor_from_request(), case, key, form.availability_data())
     except FieldError as error:
         return _again(case_id, key, "availability", form, _refused(form, error))
     return _done(case, key, _("The availability was saved."))
@@ -206,7 +207,8 @@ def set_availability(case_id: int, key: str):
 @blp.post("/cases/<int:case_id>/material/<key>/files")
 def upload_file(case_id: int, key: str):
     case = _editable_case(case_id)
-    _known_entry(case, key)
+    if (refused := _unknown_entry(case, key)) is not None:
+        return refused
     form = _upload_form(key, bound=True)  # Flask-WTF binds request.files with the form
     if not form.validate_on_submit():
         return _again(case_id, key, "upload", form, 422)
