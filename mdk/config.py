@@ -71,8 +71,14 @@ class Settings:
         return self.max_request_mb * 1024 * 1024
 
     @property
+    def upload_limit_mb(self) -> int:
+        """The largest file in MB: MDK_UPLOAD_MAX_MB, within the request limit (a body over
+        that is cut before it is read; the upload form then names the file field too)."""
+        return min(self.upload_max_mb, self.max_request_mb)
+
+    @property
     def upload_max_bytes(self) -> int:
-        return self.upload_max_mb * 1024 * 1024
+        return self.upload_limit_mb * 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,10 +152,6 @@ def validate(settings: Settings) -> None:
                  "outbox_lease_seconds", "outbox_max_attempts", "outbox_retry_max_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{env_name(name)} must be at least 1")
-    if settings.upload_max_mb >= settings.max_request_mb:
-        # The form around the file must fit too: an upload over its own limit then reaches
-        # the service and is refused at its field, not cut off by the request limit's 413.
-        raise ConfigError("MDK_UPLOAD_MAX_MB must be below MDK_MAX_REQUEST_MB")
     if settings.outbox_retry_base_seconds < 0:
         raise ConfigError("MDK_OUTBOX_RETRY_BASE_SECONDS must be at least 0")
     if settings.is_production:

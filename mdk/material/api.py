@@ -179,7 +179,7 @@ class FileDownload(MethodView):
         path = service.download(actor_from_request(), case, found) if found else None
         if path is None:
             raise NotFound()
-        return file_response(found, path)
+        return file_response(case, found, path)
 
 
 @blp.errorhandler(RequestEntityTooLarge)

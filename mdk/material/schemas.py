@@ -31,13 +31,22 @@ class AvailabilitySchema(Schema):
 class FileSchema(Schema):
     id = fields.Integer()
     item_id = fields.Integer(allow_none=True)
-    original_name = fields.String(metadata={"description": "the uploader's file name, "
-                                                           "cleaned"})
+    name = fields.Method("_name", metadata={
+        "description": "the uploader's file name (cleaned) for those who see the case's "
+                       "identity (it may name the patient); otherwise <case number>-<id>"})
     content_type = fields.String(metadata={"description": "decided from the content"})
     size_bytes = fields.Integer()
     sha256 = fields.String()
     uploaded_at = fields.DateTime()
     download_url = fields.Method("_download_url")
+
+    def _name(self, found) -> str:
+        from mdk.access import current_principal, policy
+        from mdk.material.service import shown_file_name
+
+        case = found.case
+        return shown_file_name(case, found,
+                               policy.may_see_case_identity(current_principal(), case))
 
     def _download_url(self, found) -> str:
         return url_for("api_material.FileDownload", case_id=found.case_id, file_id=found.id)

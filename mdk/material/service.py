@@ -152,6 +152,14 @@ def get_file(case: Case, file_id: int) -> MaterialFile | None:
     return found if found is not None and found.case_id == case.id else None
 
 
+def shown_file_name(case: Case, found: MaterialFile, identity_visible: bool) -> str:
+    """The uploader's file name may name the patient ("PAD Anna Andersson.pdf"): it is
+    shown only to those who see the case's identity; others get the case number."""
+    if identity_visible:
+        return found.original_name
+    return f"{case.number}-{found.id}{uploads.EXTENSIONS_BY_TYPE.get(found.content_type, '')}"
+
+
 def download(actor: Actor, case: Case, found: MaterialFile) -> Path | None:
     """The stored file's path for the download, recorded as a read of the case's material
     (material.download); None when its bytes are missing (nothing recorded then)."""

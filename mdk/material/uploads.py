@@ -33,6 +33,7 @@ PDF, PNG, JPEG, TIFF = "pdf", "png", "jpeg", "tiff"
 CONTENT_TYPES = {PDF: "application/pdf", PNG: "image/png", JPEG: "image/jpeg",
                  TIFF: "image/tiff"}
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", TIFF: ".tif"}
+EXTENSIONS_BY_TYPE = {CONTENT_TYPES[kind]: extension for kind, extension in EXTENSIONS.items()}
 MAGIC = ((PDF, (b"%PDF-",)), (PNG, (b"\x89PNG\r\n\x1a\n",)), (JPEG, (b"\xff\xd8\xff",)),
          (TIFF, (b"II*\x00", b"MM\x00*")))
 # What Pillow calls each image type (its verify() must agree with the magic bytes).
@@ -64,7 +65,7 @@ def max_bytes() -> int:
 
 def too_large_message():
     return _l("The file is too large: at most %(mb)d MB.",
-              mb=current_app.config["MDK"].upload_max_mb)
+              mb=current_app.config["MDK"].upload_limit_mb)
 
 
 def store(stream: BinaryIO, filename: object, field: str = "file") -> StoredFile:

@@ -76,7 +76,12 @@ def section_context(case: Case, principal: policy.Principal) -> dict[str, Any]:
             forms[entry.key] = {"item": _item_form(entry.key, entry.item, area),
                                 "availability": _availability_form(entry.key, units),
                                 "upload": _upload_form(entry.key)}
+    identity = policy.may_see_case_identity(principal, case)
+    names = {found.id: service.shown_file_name(case, found, identity)
+             for entry in readiness.entries if entry.item is not None
+             for found in entry.item.files}
     return {"readiness": readiness, "messages": readiness.describe(current_language()),
+            "file_names": names,
             "states": {entry.key: entry_states(entry, readiness)
                        for entry in readiness.entries},
             "editable": editable, "open": service.is_open(case), "forms": forms,
@@ -243,12 +248,13 @@ def _too_large(error: RequestEntityTooLarge):
 
 # --- the download ----------------------------------------------------------------------------
 
-def file_response(found, path):
+def file_response(case: Case, found, path):
     """A stored file as an attachment (RFC 6266 filename*, for a name that is not ASCII),
     with its sniffed type and no sniffing by the browser."""
+    name = service.shown_file_name(case, found,
+                           policy.may_see_case_identity(current_principal(), case))
     response = send_file(path, mimetype=found.content_type, as_attachment=True,
-                         download_name=found.original_name, conditional=False, etag=False,
-                         max_age=0)
+                         download_name=name, conditional=False, etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -263,7 +269,7 @@ def download_file(case_id: int, file_id: int):
     path = service.download(actor_from_request(), case, found)
     if path is None:
         abort(404)
-    return file_response(found, path)
+    return file_response(case, found, path)
 
 
 # --- template helpers ------------------------------------------------------------------------

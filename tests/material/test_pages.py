@@ -185,10 +185,24 @@ def test_an_upload_lands_under_a_random_name_with_its_sha256_and_downloads_audit
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"] == 'attachment; filename=etc.pdf'
+    # A member of another unit sees the clinical content, not what may name the patient.
+    member = browser(world.people["member"])
+    response = member.get(url)
+    assert response.status_code == 200 and response.data == PDF
+    response.close()
     with app.app_context():
-        event = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "material.download")).one()
-        assert event.object_id == file_id and event.actor_id == world.people["coordinator"].id
+        number = db.session.get(MaterialFile, file_id).case.number
+    assert response.headers["Content-Disposition"] == \
+        f"attachment; filename={number}-{file_id}.pdf"
+    page = member.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"{number}-{file_id}.pdf" in page and "etc.pdf" not in page
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "material.download").order_by(AuditEvent.id)).all()
+        assert [event.actor_id for event in events] == [world.people["coordinator"].id,
+                                                        world.people["member"].id]
+        event = events[0]
+        assert event.object_id == file_id and event.object_type == "material_file"
         assert event.patient_id == db.session.get(MaterialFile, file_id).case.patient_id
 
 
