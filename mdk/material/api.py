@@ -9,7 +9,7 @@ call → dump. Reading the list is a read of the case (`case.read`); a download 
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
@@ -186,9 +186,12 @@ class FileDownload(MethodView):
 def _too_large(error: RequestEntityTooLarge):
     """A body over MDK_MAX_REQUEST_MB, cut before it is read: the file is what is too
     large, so the problem names it (and nothing about the case, which was not checked)."""
-    message = str(uploads.too_large_message())
-    response = jsonify({"type": "about:blank", "title": "Content Too Large", "status": 413,
-                        "detail": message, "errors": {"files": {"file": [message]}}})
+    body = {"type": "about:blank", "title": "Content Too Large", "status": 413,
+            "detail": error.description}
+    if request.endpoint == "api_material.CaseMaterialFiles":
+        message = str(uploads.too_large_message())
+        body.update(detail=message, errors={"files": {"file": [message]}})
+    response = jsonify(body)
     response.status_code = 413
     response.mimetype = PROBLEM_CONTENT_TYPE
     return response
