@@ -59,6 +59,7 @@ class Settings:
     audit_retention_years: int = 5
     calendar_horizon_months: int = 12
     max_request_mb: int = 30
+    upload_max_mb: int = 20
     scheduler_registry: str = ""
 
     @property
@@ -68,6 +69,16 @@ class Settings:
     @property
     def max_request_bytes(self) -> int:
         return self.max_request_mb * 1024 * 1024
+
+    @property
+    def upload_limit_mb(self) -> int:
+        """The largest file in MB: MDK_UPLOAD_MAX_MB, within the request limit (a body over
+        that is cut before it is read; the upload form then names the file field too)."""
+        return min(self.upload_max_mb, self.max_request_mb)
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.upload_limit_mb * 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -137,7 +148,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
                  "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months",
-                 "max_request_mb", "smtp_timeout_seconds", "outbox_batch_size",
+                 "max_request_mb", "upload_max_mb", "smtp_timeout_seconds", "outbox_batch_size",
                  "outbox_lease_seconds", "outbox_max_attempts", "outbox_retry_max_seconds"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{env_name(name)} must be at least 1")

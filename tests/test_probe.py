@@ -70,7 +70,8 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "conference_id": first(Conference.id, Conference.care_area == area),
                 "case_id": case.id, "event_id": 1, "key": area, "area_key": area,
                 "month": "2026-12", "file_format": "csv", "move": "withdraw",
-                "filename": "css/mdk.css", "task_id": first(ReviewTask.id) or MAX_ID}
+                "filename": "css/mdk.css", "item_id": 1, "file_id": 1,
+                "task_id": first(ReviewTask.id) or MAX_ID}
 
 
 @pytest.fixture()
@@ -91,7 +92,8 @@ def quick_walkers(app, client, admin_user):
                   "absence_id": MAX_ID, "patient_id": MAX_ID, "conference_id": MAX_ID,
                   "case_id": MAX_ID, "event_id": MAX_ID, "key": "analcancer",
                   "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
-                  "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID}
+                  "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID,
+                  "item_id": MAX_ID, "file_id": MAX_ID}
     with app.app_context():  # log_in must not run inside another app context
         coordinator = db.session.get(Person, coordinator_id)
     other = app.test_client()

@@ -143,6 +143,18 @@ ROUTES: dict[str, dict[str, Route]] = {
     "reviews.write_statement": _on("review.write", "POST", obj="case"),
     "api_reviews.Reviews": _on("review.work"),
     "api_reviews.ReviewById": _on("review.write", "GET", "PUT"),
+    # a case's material (the case in the URL; a download is a read of the case)
+    "material.add_item": _on("material.edit", "POST", obj="case"),
+    "material.save_entry": _on("material.edit", "POST", obj="case"),
+    "material.set_availability": _on("material.edit", "POST", obj="case"),
+    "material.upload_file": _on("material.edit", "POST", obj="case"),
+    "material.download_file": _on("case.view", obj="case"),
+    "api_material.CaseMaterial": {**_on("case.view", obj="case"),
+                                  **_on("material.edit", "POST", obj="case")},
+    "api_material.CaseMaterialItem": _on("material.edit", "PATCH", obj="case"),
+    "api_material.CaseMaterialAvailability": _on("material.edit", "POST", obj="case"),
+    "api_material.CaseMaterialFiles": _on("material.edit", "POST", obj="case"),
+    "api_material.FileDownload": _on("case.view", obj="case"),
     # the mail queue
     "outbox.queue": _on("outbox.manage"),
     "outbox.resend": _on("outbox.manage", "POST"),

@@ -33,6 +33,11 @@ ACTION_LABELS = {
     "review.update": _l("Corrected a secondary review"),
     "review.reassign": _l("Gave a secondary review to another reviewer"),
     "review.statement": _l("Wrote the combined review statement"),
+    "material.create": _l("Added to the case's material"),
+    "material.update": _l("Changed the case's material"),
+    "material.availability": _l("Changed where the case's material is available"),
+    "material.upload": _l("Uploaded a file to the case's material"),
+    "material.download": _l("Downloaded a file of the case's material"),
     "audit.export": _l("Exported the log"),
     "audit.purge": _l("Purged old log events"),
     "audit.review": _l("Reviewed a log event"),
@@ -61,6 +66,8 @@ OBJECT_TYPE_LABELS = {
     "audit_event": _l("Log event"),
     "outbox_message": _l("Mail"),
     "person": _l("Person"),
+    "material_item": _l("Material"),
+    "material_file": _l("Uploaded file"),
 }
 
 

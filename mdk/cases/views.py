@@ -41,6 +41,7 @@ from mdk.cases.workflow import (
 )
 from mdk.forms import attach_error, optional_int
 from mdk.i18n import format_datetime_local, format_near_datetime
+from mdk.material.readiness import assess_many
 from mdk.patients.service import reservnummer_formats
 from mdk.validation import FieldError
 
@@ -112,7 +113,8 @@ def list_cases():
                               page=_page_number())
     return render_template("cases/list.html", page=page, area=area, state=state, query=query,
                            areas=care_areas(), area_choices=offered, states=STATE_LABELS,
-                           may_refer=bool(service.area_choices(current_principal())))
+                           may_refer=bool(service.area_choices(current_principal())),
+                           readiness=assess_many(page.cases))
 
 
 # --- referring ------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints, CLI and hooks of the feature (added as they are built)."""
-    from mdk.material import gate
+    from mdk.extensions import api, csrf
+    from mdk.material import api as material_api
+    from mdk.material import gate, views
 
+    app.register_blueprint(views.blp)
+    views.register_section()
+    csrf.exempt(material_api.blp)  # API clients send JSON and multipart, not forms
+    api.register_blueprint(material_api.blp)
     gate.register(app)

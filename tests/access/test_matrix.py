@@ -87,13 +87,15 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
         patient = db.session.scalars(select(Patient).order_by(Patient.id)).first()
         event = record(system_actor(), "patient.read", patient, patient_id=patient.id)
         db.session.commit()
+        case_id = _a_case_id(walker, area, patient)
         return {"unit_id": walker.unit_id, "person_id": colleague.id, "grant_id": grant.id,
                 "absence_id": absence.id, "provider_id": walker.unit.provider_id,
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
-                "case_id": _a_case_id(walker, area, patient), "move": "withdraw",
-                "message_id": _a_dead_mail_id()} | _a_review_task(walker, area)
+                "case_id": case_id, "move": "withdraw",
+                "message_id": _a_dead_mail_id(), **_material_ids(case_id)} \
+            | _a_review_task(walker, area)
 
 
 def _a_review_task(walker: Person, area: str) -> dict[str, int]:
@@ -113,6 +115,22 @@ def _a_review_task(walker: Person, area: str) -> dict[str, int]:
     db.session.add(task)
     db.session.commit()
     return {"task_id": task.id}
+
+
+def _material_ids(case_id: int) -> dict[str, int]:
+    """An item of the case's material with a file (the download is walked too)."""
+    import io
+
+    from mdk.cases.models import Case
+    from mdk.material import service as material
+    from tests.material.factories import PDF
+
+    case = db.session.get(Case, case_id)
+    item = material.fill_entry(system_actor(), case, care_area(case.care_area)
+                               .material_checklist[0].key, {})
+    found = material.attach_file(system_actor(), case, material.entry_key(item),
+                                 io.BytesIO(PDF), "walk.pdf")
+    return {"item_id": item.id, "file_id": found.id}
 
 
 def _a_dead_mail_id() -> int:
