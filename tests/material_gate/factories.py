@@ -54,11 +54,16 @@ def item(case: Case, key: str | None, *, kind: str | None = None,
          label: str | None = None) -> MaterialItem:
     """One material row of the case: a checklist entry (`key`) or an extra item."""
     entry = care_area(case.care_area).material_item(key) if key else None
-    row = MaterialItem(case_id=case.id, checklist_key=key,
-                       kind=kind or (entry.kind if entry else "other"), label=label,
-                       required=entry.required if required is None and entry else bool(required),
-                       examined_on=examined_on, reference=reference)
-    db.session.add(row)
+    # Accepting a case already made the (empty) rows of the entries reviewed at the host.
+    row = db.session.scalar(select(MaterialItem).where(
+        MaterialItem.case_id == case.id, MaterialItem.checklist_key == key)) if key else None
+    if row is None:
+        row = MaterialItem(case_id=case.id, checklist_key=key)
+        db.session.add(row)
+    row.kind = kind or (entry.kind if entry else "other")
+    row.label = label
+    row.required = entry.required if required is None and entry else bool(required)
+    row.examined_on, row.reference = examined_on, reference
     db.session.flush()
     for unit, status in ([at] if isinstance(at, tuple) and at else list(at)):
         db.session.add(MaterialAvailability(item_id=row.id, unit_id=unit.id, status=status,
