@@ -111,7 +111,9 @@ def load_demo_material(areas: dict[str, CareArea], patient_count: int, today: da
         if case is None or referrer is None or not material.is_open(case):
             continue
         for demo in items:
-            if material.item_by_entry(case, demo.key) is not None:
+            # Accepting made the empty rows of the entries reviewed at the host.
+            existing = material.item_by_entry(case, demo.key)
+            if existing is not None and existing.provided:
                 continue
             _fill(material, referrer, case, demo, today)
             filled += 1
@@ -123,7 +125,7 @@ def _fill(material, actor: Actor, case: Case, demo: DemoItem, today: date) -> No
               "source_hospital": demo.source, "note": demo.note}
     if demo.reference:
         values["reference_kind"], values["reference"] = demo.reference
-    material.fill_entry(actor, case, demo.key, {k: v for k, v in values.items() if v})
+    material.save_entry(actor, case, demo.key, {k: v for k, v in values.items() if v})
     if demo.document:
         material.attach_file(actor, case, demo.key, io.BytesIO(_pdf(demo.document, case)),
                              "utlatande.pdf")
@@ -168,3 +170,77 @@ def _referrer(area_key: str) -> Actor | None:
         .where(RoleGrant.role == "referrer", RoleGrant.care_area == area_key)
         .order_by(RoleGrant.id)).first()
     return actor_for(grant.person, grant) if grant is not None else None
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    """A secondary review done by its assignee: (area, patient, competence) -> statement."""
+
+    area: str
+    patient: int
+    competence: str
+    discrepancy: str
+    comment: str | None = None
+
+
+DEMO_REVIEWS = (
+    DemoReview("analcancer", 5, "radiologist", "minor",
+               "Lymfkörtel i vänster ljumske 9 mm, inte omnämnd i originalutlåtandet."),
+    DemoReview("analcancer", 5, "pathologist", "concordant"),
+)
+DEMO_COMBINED = {("analcancer", 5): (
+    "MR och PAD granskade vid värdenheten. Lokalt återfall rT2 bekräftat, p16-positiv "
+    "skivepitelcancer. Misstänkt liten lymfkörtel i vänster ljumske (N-status oklart): "
+    "PET-DT-granskningen återstår.")}
+
+
+def load_demo_reviews(areas: dict[str, CareArea], patient_count: int) -> int:
+    """The demo reviews done by their assignees, and the combined statement once a review of
+    the case is done; the other tasks stay open. Returns how many reviews were written."""
+    from mdk.access.policy import principal_for
+    from mdk.reviews import service as reviews
+
+    numbers = fictitious_identity_numbers(patient_count)
+    written = 0
+    for demo in DEMO_REVIEWS:
+        case = _demo_case(areas, demo.area, demo.patient, numbers)
+        task = next((task for task in (case.review_tasks if case else [])
+                     if task.competence == demo.competence and task.state == "open"
+                     and task.assignee is not None), None)
+        if task is None:
+            continue
+        reviewer = task.assignee
+        template = reviews.template_for(task)
+        reviews.write_review(actor_for(reviewer, _grant_of(reviewer, demo.area)),
+                             principal_for(reviewer), task,
+                             {"statement": f"{template} {demo.comment or 'Överensstämmer.'}",
+                              "discrepancy": demo.discrepancy, "comment": demo.comment})
+        written += 1
+    for (area_key, patient_number), text in DEMO_COMBINED.items():
+        case = _demo_case(areas, area_key, patient_number, numbers)
+        done = [task for task in (case.review_tasks if case else []) if task.state == "done"]
+        if done and case.review_statement is None:
+            author = done[0].assignee
+            reviews.write_statement(actor_for(author, _grant_of(author, area_key)),
+                                    principal_for(author), case, text)
+    return written
+
+
+def _grant_of(person, area_key: str) -> RoleGrant | None:
+    return next((grant for grant in person.role_grants
+                 if grant.care_area == area_key and grant.role == "reviewer"), None)
+
+
+# The demo case the readiness gate judges ahead of its meeting's cut-off, so a new user sees a
+# case held for the coordinator's decision (the others are judged when their cut-off comes).
+DEMO_HELD = ("analcancer", 6)
+
+
+def judge_demo_case(areas: dict[str, CareArea], patient_count: int) -> str | None:
+    """Run the readiness gate's check on the demo's held case now; None if already judged."""
+    from mdk.material import gate
+
+    case = _demo_case(areas, *DEMO_HELD, fictitious_identity_numbers(patient_count))
+    if case is None or case.conference_id is None:
+        return None
+    return gate.judge_now(case)

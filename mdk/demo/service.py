@@ -24,6 +24,7 @@ from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
 from mdk.conferences.service import extend_calendars
 from mdk.demo.cases import load_demo_cases
+from mdk.demo.material import judge_demo_case, load_demo_material, load_demo_reviews
 from mdk.extensions import db
 from mdk.hsa import organisation_number
 from mdk.patients.service import create_fictitious_patients
@@ -118,10 +119,16 @@ def load_demo() -> list[str]:
     extend_calendars()
     # Cases on the demo patients, triaged onto the meetings just planned (idempotent too).
     added = load_demo_cases(areas, DEMO_PATIENTS)
+    # Their material, reviews done by the host's reviewers, and one case held at the gate.
+    today = datetime.now(current_app.config["MDK"].tz).date()
+    filled = load_demo_material(areas, DEMO_PATIENTS, today)
+    reviewed = load_demo_reviews(areas, DEMO_PATIENTS)
+    judge_demo_case(areas, DEMO_PATIENTS)
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]
     lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")
     lines.append(f"demo cases added: {added}")  # a count only: no patient in the output
+    lines.append(f"demo material entries filled: {filled}, reviews written: {reviewed}")
     return lines
 
 

@@ -149,6 +149,15 @@ def _gate_case(case_id: int, conference_id: int, now: datetime) -> str | None:
     return "deferred" if target is not None else "held"
 
 
+def judge_now(case: Case) -> str | None:
+    """Judge a case for its meeting now, ahead of the cut-off (the demo shows a held case
+    this way); the scheduler's run at the cut-off then leaves it, as judged. Commits."""
+    outcome = _gate_case(case.id, case.conference_id, utcnow()) \
+        if case.conference_id is not None else None
+    db.session.commit()
+    return outcome
+
+
 def _judged(case_id: int, conference_id: int) -> bool:
     return db.session.scalar(select(ReadinessCheck.id).where(
         ReadinessCheck.case_id == case_id, ReadinessCheck.conference_id == conference_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -11,15 +12,24 @@ from mdk.care_areas.service import care_areas
 from mdk.cases.models import Case, CaseTransition
 from mdk.conferences.models import Conference
 from mdk.extensions import db
+from mdk.material.models import (
+    MaterialAvailability,
+    MaterialFile,
+    MaterialItem,
+    ReadinessCheck,
+)
+from mdk.material.readiness import NOT_AT_HOST, TOO_OLD, assess
 from mdk.patients.models import Patient
 from mdk.people import service as people
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
+from mdk.reviews.models import ReviewStatement, ReviewTask
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
 from mdk.validation import luhn_ok
 
 TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference, Patient,
-          Case, CaseTransition)
+          Case, CaseTransition, MaterialItem, MaterialAvailability, MaterialFile,
+          ReadinessCheck, ReviewTask, ReviewStatement)
 
 
 def _snapshot() -> dict:
@@ -220,3 +230,22 @@ def test_demo_output_names_no_patient(app, runner):
             assert patient.identity_value not in output.replace("-", "")
             assert patient.family_name not in output.split()
     assert "Testpatient" not in output
+
+
+def test_demo_shows_material_reviews_and_a_case_held_at_the_gate(app, runner):
+    _load(runner)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MaterialItem.id))) >= 20
+        files = db.session.scalars(select(MaterialFile)).all()
+        assert files and all(found.content_type == "application/pdf" for found in files)
+        folder = Path(app.config["MDK"].instance_dir) / "uploads"
+        assert all((folder / found.storage_name).is_file() for found in files)
+        states = Counter(db.session.scalars(select(ReviewTask.state)))
+        assert states["done"] >= 2 and states["open"] >= 2
+        assert db.session.scalar(select(func.count(ReviewStatement.id))) == 1
+        held = db.session.scalars(select(ReadinessCheck)
+                                  .where(ReadinessCheck.outcome == "held")).all()
+        assert len(held) == 1 and held[0].case.state == "accepted"
+        codes = {problem.code for case in db.session.scalars(select(Case))
+                 if case.conference_id for problem in assess(case).problems}
+        assert {TOO_OLD, NOT_AT_HOST} <= codes  # the CRS CT is too old; an MRI not at the host
