@@ -184,14 +184,16 @@ class DemoReview:
 
 
 DEMO_REVIEWS = (
-    DemoReview("analcancer", 5, "radiologist", "minor",
-               "Lymfkörtel i vänster ljumske 9 mm, inte omnämnd i originalutlåtandet."),
+    DemoReview("analcancer", 5, "nuclear_medicine_physician", "minor",
+               "Lätt FDG-upptag i en 9 mm lymfkörtel i vänster ljumske, inte omnämnd i "
+               "originalutlåtandet."),
     DemoReview("analcancer", 5, "pathologist", "concordant"),
 )
+# The radiologist's review of that case is left open: the demo reviewer has it to do.
 DEMO_COMBINED = {("analcancer", 5): (
-    "MR och PAD granskade vid värdenheten. Lokalt återfall rT2 bekräftat, p16-positiv "
+    "PAD och PET-DT granskade vid värdenheten. Lokalt återfall bekräftat, p16-positiv "
     "skivepitelcancer. Misstänkt liten lymfkörtel i vänster ljumske (N-status oklart): "
-    "PET-DT-granskningen återstår.")}
+    "MR-granskningen återstår.")}
 
 
 def load_demo_reviews(areas: dict[str, CareArea], patient_count: int) -> int:
