@@ -54,6 +54,11 @@ class Base(DeclarativeBase):
     )
 
 
+def one_of_values(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's SQL: `column` holds one of `values` (state, kind ...)."""
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
 pk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[
     datetime, mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from mdk.cases.workflow import IN_PROGRESS
 from mdk.conferences.models import AREA_KEY_LENGTH, Conference
-from mdk.db import created_at, pk, updated_at, utcnow
+from mdk.db import created_at, one_of_values, pk, updated_at, utcnow
 from mdk.extensions import db
 from mdk.patients.models import Patient
 from mdk.people.models import Person
@@ -40,17 +40,14 @@ REASON_LENGTH = 1000
 NAME_LENGTH = 100  # as the patient's names (mdk.patients.models)
 
 
-def _known(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
 
 class Case(db.Model):
     __tablename__ = "cases"
     audit_type = "case"
     __table_args__ = (
-        CheckConstraint(_known("state", STATES), name="state_known"),
-        CheckConstraint(_known("case_type", CASE_TYPES), name="case_type_known"),
-        CheckConstraint(_known("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(one_of_values("state", STATES), name="state_known"),
+        CheckConstraint(one_of_values("case_type", CASE_TYPES), name="case_type_known"),
+        CheckConstraint(one_of_values("priority", PRIORITIES), name="priority_known"),
     )
 
     id: Mapped[pk]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
-from mdk.db import created_at, pk, updated_at, utcnow
+from mdk.db import created_at, one_of_values, pk, updated_at, utcnow
 from mdk.extensions import db
 from mdk.people.models import Person
 from mdk.units.models import Unit
@@ -43,9 +43,6 @@ NOTE_LENGTH = 2000
 FILE_NAME_LENGTH = 255
 
 
-def _known(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
 
 class MaterialItem(db.Model):
     """One item of a case's material: a checklist entry filled in, or an extra one."""
@@ -53,8 +50,9 @@ class MaterialItem(db.Model):
     __tablename__ = "material_items"
     audit_type = "material_item"
     __table_args__ = (
-        CheckConstraint(_known("kind", KINDS), name="kind_known"),
-        CheckConstraint(f"reference_kind IS NULL OR {_known('reference_kind', REFERENCE_KINDS)}",
+        CheckConstraint(one_of_values("kind", KINDS), name="kind_known"),
+        CheckConstraint("reference_kind IS NULL OR "
+                        + one_of_values("reference_kind", REFERENCE_KINDS),
                         name="reference_kind_known"),
         # A checklist entry is one row per case (extra items have no key).
         UniqueConstraint("case_id", "checklist_key"),
@@ -100,7 +98,7 @@ class MaterialAvailability(db.Model):
 
     __tablename__ = "material_availability"
     __table_args__ = (
-        CheckConstraint(_known("status", AVAILABILITY), name="status_known"),
+        CheckConstraint(one_of_values("status", AVAILABILITY), name="status_known"),
         UniqueConstraint("item_id", "unit_id"),
     )
 
@@ -154,7 +152,7 @@ class ReadinessCheck(db.Model):
 
     __tablename__ = "readiness_checks"
     __table_args__ = (
-        CheckConstraint(_known("outcome", GATE_OUTCOMES), name="outcome_known"),
+        CheckConstraint(one_of_values("outcome", GATE_OUTCOMES), name="outcome_known"),
         UniqueConstraint("case_id", "conference_id"),
         Index("ix_readiness_checks_conference_outcome", "conference_id", "outcome"),
     )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mdk.db import created_at, pk, utcnow
+from mdk.db import created_at, one_of_values, pk, utcnow
 from mdk.extensions import db
 
 STATES = ("queued", "sending", "sent", "failed", "dead")
@@ -27,15 +27,12 @@ KEY_LENGTH = 200
 ERROR_LENGTH = 200
 
 
-def _known(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     audit_type = "outbox_message"
     __table_args__ = (
-        CheckConstraint(_known("state", STATES), name="state_known"),
+        CheckConstraint(one_of_values("state", STATES), name="state_known"),
         # One event queues one mail per recipient (the caller's key + the address).
         UniqueConstraint("idempotency_key", "recipient_email",
                          name="uq_outbox_messages_idempotency_key_recipient"),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
-from mdk.db import created_at, pk, updated_at
+from mdk.db import created_at, one_of_values, pk, updated_at
 from mdk.extensions import db
 from mdk.material.models import MaterialItem
 from mdk.people.models import Person
@@ -27,16 +27,13 @@ STATEMENT_LENGTH = 8000
 COMMENT_LENGTH = 2000
 
 
-def _known(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
 
 class ReviewTask(db.Model):
     __tablename__ = "review_tasks"
     audit_type = "review_task"
     __table_args__ = (
-        CheckConstraint(_known("state", STATES), name="state_known"),
-        CheckConstraint(f"discrepancy IS NULL OR {_known('discrepancy', DISCREPANCIES)}",
+        CheckConstraint(one_of_values("state", STATES), name="state_known"),
+        CheckConstraint(f"discrepancy IS NULL OR {one_of_values('discrepancy', DISCREPANCIES)}",
                         name="discrepancy_known"),
         # One task per item: a case moved to another meeting keeps (and moves) its task.
         UniqueConstraint("case_id", "item_id"),
