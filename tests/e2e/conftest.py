@@ -136,10 +136,16 @@ def anonymous_page(request, browser: Browser, live_server: str) -> Iterator[Page
 
 def log_in_as(page: Page, role: str) -> None:
     """Log in through the login form as the demo person of `role`."""
+    log_in_with(page, DEMO_LOGINS[role])
+
+
+def log_in_with(page: Page, email: str) -> None:
+    """Log in through the login form as any demo person (they share the demo password)."""
     page.goto("/login")
-    page.get_by_label("E-postadress").fill(DEMO_LOGINS[role])
+    page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-    page.locator("main form [type=submit]").click()
+    # The login form's own button, not the language switch's.
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
 
 

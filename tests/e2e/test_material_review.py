@@ -1,0 +1,235 @@
+"""A case's material and its secondary review in a real browser, in Swedish: the referrer
+refers an anal-cancer case and fills in its material but for PET-DT, and the case page says
+in plain words that PET-DT is missing, until it is given (with a PDF uploaded for the MRI);
+the coordinator puts the case on a meeting; the host unit's radiologist reviews the MRI from
+Mina granskningar; the coordinator writes the combined statement (demonstrationsutlåtande),
+which the case page shows with the review's discrepancy. No personnummer reaches a URL.
+The last case page is kept in test-artifacts/ for a human look."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from mdk.conferences.models import Conference
+from mdk.extensions import db
+from mdk.patients.service import Identity, fictitious_identity_numbers, patient_by_identity
+from mdk.people.models import Person, PersonCompetence, RoleGrant
+from tests.e2e.conftest import ARTIFACTS, LIVE, log_in_as, log_in_with
+
+pytestmark = pytest.mark.e2e
+
+# A seed of its own: neither the demo's patients nor the other browser tests' numbers.
+NUMBER = fictitious_identity_numbers(1, seed=20261214)[0]
+PNR = f"{NUMBER[:8]}-{NUMBER[8:]}"
+STATEMENT = "MR bäcken: T2N1, sfinkterengagemang. Jämfört med originalutlåtandet: N1 i st.f. N0."
+COMBINED = "Demonstration: T2N1M0 efter sekundärgranskning av MR och PAD."
+REVIEW = "Radiolog (bild- och funktionsmedicin) · MR bäcken"  # a task as the lists name it
+# The smallest PDF the upload's sniffing accepts: the magic bytes and an end marker.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture()
+def new_page(request, browser, live_server: str):
+    """Makes a Swedish browser context per user, each recording every URL it asks for in
+    `urls`; when the test fails, each page still open is kept as a screenshot."""
+    pages: list[Page] = []
+
+    def make(urls: list[str]) -> Page:
+        context = browser.new_context(base_url=live_server, locale="sv-SE",
+                                      timezone_id="Europe/Stockholm")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("request", lambda found: urls.append(found.url))
+        pages.append(page)
+        return page
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    for n, page in enumerate(pages):
+        if page.is_closed():
+            continue
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"material-review-failed-{n}.png"),
+                            full_page=True)
+        page.context.close()
+
+
+def _refer(page: Page) -> tuple[int, str]:
+    """Refer the test's patient to the anal-cancer MDK; the case's id and number."""
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Ärenden", exact=True).click()
+    page.get_by_role("link", name="Anmäl ett nytt ärende").click()
+    expect(page.locator("h1")).to_contain_text("Analcancer")
+    page.get_by_label("Identitetsnummer", exact=True).fill(PNR)
+    page.get_by_label("Förnamn").fill("Testpatient")
+    page.get_by_label("Efternamn").fill("Underlag")
+    page.get_by_label("Frågeställning till MDK").fill("Kurativ kemoradioterapi? MR och PAD finns.")
+    page.get_by_label("Typ av frågeställning").select_option("primary")
+    page.get_by_label("Patienten samtycker").check()
+    page.get_by_label("Diagnosgrund").select_option("pad_verified")
+    page.get_by_label("Histologi").select_option("squamous_cell")
+    page.get_by_label("WHO funktionsstatus (0–4)").fill("1")
+    page.get_by_role("button", name="Skicka till MDK").click()
+    expect(page.locator(".flash")).to_contain_text("är anmält till MDK")
+    case_id = int(re.search(r"/cases/(\d+)", page.url)[1])
+    return case_id, page.locator("h1").inner_text().split()[0]
+
+
+def _fill_entry(page: Page, key: str, title: str, day: str, reference: tuple[str, str] | None,
+                note: str = "") -> None:
+    """Fill in one checklist entry through its form on the case page (in its <details>)."""
+    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
+    form = page.locator(f"form[action$='/material/{key}']")
+    form.get_by_label("Undersöknings- eller provtagningsdatum").fill(day)
+    if reference is not None:
+        form.get_by_label("Typ av referens").select_option(reference[0])
+        form.get_by_label("Referens", exact=True).fill(reference[1])
+    if note:
+        form.get_by_label("Anteckning").fill(note)
+    form.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.locator(".flash").first).to_contain_text("Underlaget sparades")
+    # Given now ("Finns"; images and slides may still have to reach the host unit).
+    expect(page.locator(f"#material-{key} td").first).not_to_contain_text("Saknas")
+    expect(page.locator(f"#material-{key} td").nth(1)).to_contain_text(day[:4])
+
+
+def _upload(page: Page, key: str, title: str) -> None:
+    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
+    form = page.locator(f"form[action$='/material/{key}/files']")
+    form.get_by_label("Fil (PDF eller bild)").set_input_files(
+        {"name": "mr-utlatande.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    form.get_by_role("button", name="Ladda upp").click()
+    expect(page.locator(".flash").first).to_contain_text("Filen laddades upp")
+    expect(page.locator(f"#material-{key}")).to_contain_text("mr-utlatande.pdf")
+
+
+def _meeting_with_host(page: Page) -> tuple[str, str]:
+    """The accept form's first meeting with a free place and a host unit: its option's
+    value and text (the demo calendar depends on today's date: take what is offered)."""
+    offered = page.locator("#accept-conference_id option[value]:not([value='']):enabled")
+    values = [offered.nth(n).get_attribute("value") for n in range(offered.count())]
+    with LIVE["app"].app_context():
+        hosted = {str(found) for found in db.session.scalars(
+            select(Conference.id).where(Conference.id.in_([int(v) for v in values]),
+                                        Conference.host_unit_id.is_not(None)))}
+        db.session.remove()
+    value = next(value for value in values if value in hosted)
+    return value, page.locator(f"#accept-conference_id option[value='{value}']").inner_text()
+
+
+def _host_radiologist(conference_id: int) -> str:
+    """The e-mail of the one radiologist with a reviewer grant in anal cancer at the host unit."""
+    with LIVE["app"].app_context():
+        host = db.session.get(Conference, conference_id).host_unit_id
+        emails = list(db.session.scalars(
+            select(Person.email).join(PersonCompetence, PersonCompetence.person_id == Person.id)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(Person.unit_id == host, Person.active,
+                   PersonCompetence.competence == "radiologist",
+                   RoleGrant.role == "reviewer", RoleGrant.care_area == "analcancer",
+                   RoleGrant.unit_id == host).distinct()))
+        db.session.remove()
+    assert len(emails) == 1, emails
+    return emails[0]
+
+
+def test_material_is_completed_reviewed_and_summed_up(new_page):
+    urls: list[str] = []
+    with LIVE["app"].app_context():
+        assert patient_by_identity(Identity(kind="personnummer", value=NUMBER)) is None
+        today = datetime.now(LIVE["app"].config["MDK"].tz).date()
+        db.session.remove()
+    examined = (today - timedelta(days=12)).isoformat()
+
+    # 1. The referrer refers the case and gives its material, all but PET-DT.
+    referrer = new_page(urls)
+    log_in_as(referrer, "referrer")
+    case_id, number = _refer(referrer)
+    material = referrer.locator("#material")
+    expect(material.locator(".notice")).to_contain_text("Saknas: PET-DT.")
+    _fill_entry(referrer, "clinical_tumour_status", "Klinisk tumörstatus", examined, None,
+                note="Palpabel tumör i analkanalen, 3 cm.")
+    _fill_entry(referrer, "pad_p16", "PAD inkl. p16", examined, ("pad_number", "T2026-04711"))
+    _fill_entry(referrer, "mri_pelvis", "MR bäcken", examined, ("accession_number", "RIS-2026-815"))
+    _fill_entry(referrer, "tnm", "TNM-klassifikation", examined, None, note="T2N1M0")
+    _upload(referrer, "mri_pelvis", "MR bäcken")
+    # Everything but PET-DT is given: the page says, in plain Swedish, that PET-DT is missing.
+    notice = material.locator(".notice")
+    expect(notice).to_contain_text("Kvar att göra före mötet:")
+    expect(notice.locator("li", has_text="Saknas:")).to_have_text(["Saknas: PET-DT."])
+    expect(material.locator("#material-pet_ct")).to_contain_text("Saknas")
+    ARTIFACTS.mkdir(exist_ok=True)
+    referrer.screenshot(path=str(ARTIFACTS / "material-pet-ct-missing.png"), full_page=True)
+    _fill_entry(referrer, "pet_ct", "PET-DT", examined, ("accession_number", "RIS-2026-816"))
+    expect(material.locator("li", has_text="Saknas")).to_have_count(0)
+    expect(material.locator("#material-pet_ct")).to_contain_text("RIS-2026-816")
+
+    # 2. The coordinator puts it on a meeting with a host unit.
+    coordinator = new_page(urls)
+    log_in_as(coordinator, "coordinator")
+    coordinator.goto(f"/cases/{case_id}")
+    expect(coordinator.locator(".facts").first).to_contain_text(PNR)
+    value, meeting = _meeting_with_host(coordinator)
+    coordinator.locator("#accept-conference_id").select_option(value=value)
+    coordinator.locator("#accept-treating_unit_id").select_option(index=1)
+    coordinator.get_by_role("button", name="Ta upp på ett möte").last.click()
+    expect(coordinator.locator(".flash").first).to_contain_text("Accepterat")
+    expect(coordinator.locator("main")).to_contain_text(meeting.split(" · ")[0])
+    # The review tasks are made for the host unit's reviewers.
+    reviews = coordinator.locator("#reviews")
+    expect(reviews).to_have_text("Sekundärgranskning")
+    expect(coordinator.locator("main table", has_text=REVIEW)).to_be_visible()
+
+    # 3. The host unit's radiologist reviews the MRI from Mina granskningar.
+    reviewer = new_page(urls)
+    log_in_with(reviewer, _host_radiologist(int(value)))
+    reviewer.goto("/reviews")
+    expect(reviewer.locator("h1")).to_have_text("Mina granskningar")
+    # Assigned to them, or (away on the due day or the meeting day) not yet assigned at
+    # their unit: either way it is on their page to open.
+    row = reviewer.locator("tr", has_text=number).filter(has_text="MR bäcken")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Att göra")
+    row.get_by_role("link", name=number).click()
+    expect(reviewer.locator("h1")).to_contain_text(number)
+    expect(reviewer.locator("main")).to_contain_text("RIS-2026-815")
+    with reviewer.expect_download() as download:
+        reviewer.get_by_role("link", name="mr-utlatande.pdf").click()
+    assert download.value.suggested_filename == "mr-utlatande.pdf"
+    assert Path(download.value.path()).read_bytes() == PDF
+    statement = reviewer.get_by_label("Granskningsutlåtande")
+    expect(statement).to_have_value(re.compile("Jämfört med originalutlåtandet"))
+    statement.fill(STATEMENT)
+    reviewer.get_by_label("Mindre avvikelse").check()
+    reviewer.get_by_role("button", name="Slutför granskningen").click()
+    expect(reviewer.locator(".flash").first).to_contain_text(
+        f"Granskningen av ärende {number} är sparad")
+    expect(reviewer.get_by_label("Mindre avvikelse")).to_be_checked()
+    reviewer.screenshot(path=str(ARTIFACTS / "review-task.png"), full_page=True)
+    reviewer.goto("/reviews")
+    expect(reviewer.locator("tr", has_text=number).filter(has_text="MR bäcken")).to_contain_text(
+        "Klar · Mindre avvikelse")
+
+    # 4. The coordinator writes the combined statement on the case page.
+    coordinator.reload()
+    task_row = coordinator.locator("main tr", has_text=REVIEW)
+    expect(task_row).to_contain_text("Mindre avvikelse")
+    expect(task_row).to_contain_text(STATEMENT)
+    coordinator.get_by_label("Demonstrationsutlåtande").fill(COMBINED)
+    coordinator.get_by_role("button", name="Spara demonstrationsutlåtandet").click()
+    expect(coordinator.locator(".flash").first).to_contain_text(
+        f"Demonstrationsutlåtandet för ärende {number} är sparat")
+    expect(coordinator.locator("main p.prose", has_text=COMBINED)).to_be_visible()
+    expect(coordinator.locator("main tr", has_text=REVIEW)).to_contain_text(
+        "Mindre avvikelse")
+    coordinator.screenshot(path=str(ARTIFACTS / "case-material-review.png"), full_page=True)
+
+    assert urls
+    assert not [url for url in urls if NUMBER in url or NUMBER[2:] in url or PNR in url]
