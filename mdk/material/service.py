@@ -198,7 +198,11 @@ def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *
     entry = area.material_item(key) if isinstance(key, str) else None
     if entry is None:
         raise FieldError("checklist_key", _l("Choose an entry of the care area's checklist."))
-    if item_by_entry(case, key) is not None:
+    existing = item_by_entry(case, key)
+    if existing is not None and not existing.provided:
+        # The empty row the review tasks made when the case was accepted: this fills it.
+        return update_item(actor, case, existing, data)
+    if existing is not None:
         raise ConflictError("checklist_key", _l("This entry is already filled in: change it "
                                                 "instead."))
     values = _clean_item_fields(entry.kind, data, current=None)

@@ -111,6 +111,8 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
                           competence=item.review_by, host_unit_id=conference.host_unit_id,
                           due_at=due_for(conference), state="open")
         db.session.add(task)
+        # The host needs the images or slides: asked for there, as when a task moves.
+        _request_at(item, conference.host_unit_id)
         made.append(task)
     for task in made:
         assign(task)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from mdk.access import authorize, visible_areas
 from mdk.access.enforcement import current_principal
@@ -80,14 +79,14 @@ def review_late(task: ReviewTask) -> bool:
 
 
 @blp.app_template_global()
-def material_file_url(file) -> str | None:
-    """The material feature's download link, once that route exists."""
-    if "material.download_file" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("material.download_file", case_id=file.case_id, file_id=file.id)
-    except BuildError:
-        return None
+def review_file_name(file) -> str:
+    """The uploader's file name only for those who see the patient's identity (it may name
+    the patient, and a protected identity is hidden from the host's reviewers)."""
+    from mdk.access.policy import may_see_case_identity
+    from mdk.material.service import shown_file_name
+
+    case = file.case
+    return shown_file_name(case, file, may_see_case_identity(current_principal(), case))
 
 
 @blp.get("/reviews")

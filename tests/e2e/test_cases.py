@@ -19,7 +19,8 @@ PNR = f"{NUMBER[:8]}-{NUMBER[8:]}"
 
 
 def _refer(page: Page) -> str:
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ärenden").click()
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    menu.get_by_role("link", name="Ärenden", exact=True).click()  # not "Mina ärenden"
     page.get_by_role("link", name="Anmäl ett nytt ärende").click()
     expect(page.locator("h1")).to_contain_text("Analcancer")
     page.get_by_label("Identitetsnummer", exact=True).fill(PNR)

@@ -38,7 +38,7 @@ def test_the_case_page_says_what_is_missing_and_a_form_fills_it_in(app, world, b
     assert response.status_code == 302 and response.location.endswith("#material-mri_pelvis")
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Saknas: MR bäcken." not in page
-    assert "MR bäcken finns ännu inte tillgängligt hos" in page  # not yet at the host
+    assert "MR bäcken finns ännu inte hos" in page  # not yet at the host
     response = client.post(f"/cases/{case_id}/material/mri_pelvis/availability", data={
         "mri_pelvis-availability-unit_id": str(world.nhv[0].id),
         "mri_pelvis-availability-status": "transferred"})
