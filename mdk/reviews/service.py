@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -259,7 +260,9 @@ def escalate_reviews(now: datetime | None = None) -> Escalation:
         .options(selectinload(Case.review_tasks), selectinload(Case.material_items))))
     open_tasks = list(db.session.scalars(  # a case discussed or gone needs no reminder
         select(ReviewTask).join(Case, ReviewTask.case_id == Case.id)
-        .where(ReviewTask.state == "open", Case.state.in_(sorted(ON_AGENDA)))
+        .join(Conference, ReviewTask.conference_id == Conference.id)
+        .where(ReviewTask.state == "open", Case.state.in_(sorted(ON_AGENDA)),
+               Conference.starts_at > now)
         .options(joinedload(ReviewTask.case), joinedload(ReviewTask.conference))
         .order_by(ReviewTask.due_at, ReviewTask.id)))
     assigned = late = 0
@@ -591,7 +594,13 @@ def write_statement(actor: Actor, principal: policy.Principal, case: Case,
         db.session.add(statement)
     else:
         statement.text, statement.written_by = cleaned, principal.person_id
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:  # the first statement saved by another at the same time
+        db.session.rollback()
+        raise ConflictError("text", _l("Someone else saved the combined statement at the "
+                                       "same time: reload the page and try again.")) from exc
     audit.record(actor, "review.statement", case, details={"statement_id": statement.id})
     db.session.commit()
     return statement

@@ -90,6 +90,17 @@ def material_file_url(file) -> str | None:
         return None
 
 
+@blp.app_template_global()
+def review_file_name(file) -> str:
+    """A file's name as the case page shows it: the uploader's own name (which may name the
+    patient) only for those who see the case's identity, else the case number."""
+    from mdk.access import policy
+    from mdk.material.service import shown_file_name
+
+    case = file.case
+    return shown_file_name(case, file, policy.may_see_case_identity(current_principal(), case))
+
+
 @blp.get("/reviews")
 def worklist():
     actor, principal = actor_from_request(), current_principal()

@@ -1,0 +1,106 @@
+"""Defects found in the review of issue #11 (material, uploads, the gate, reviews, queues).
+Each test fails on the code as reviewed; see the report for the fix."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from mdk.access.policy import principal_for
+from mdk.db import utcnow
+from mdk.extensions import db
+from mdk.material import service as material
+from mdk.material.models import MaterialAvailability
+from mdk.outbox.models import OutboxMessage
+from mdk.reviews import service as reviews
+from mdk.reviews.models import ReviewStatement
+from mdk.validation import FieldError
+from tests.cases.factories import accept, refer
+from tests.material.factories import PDF
+from tests.reviews.helpers import by_competence, host_reviewers
+
+
+def test_task_page_hides_the_uploaded_file_name_of_a_protected_patient(app, world, browser):
+    """The uploader's file name may name the patient; the case page and the download show it
+    only to those who see the identity, but the review task page showed it to every host
+    reviewer, even for a protected identity (which only the handling coordinators see)."""
+    staff = host_reviewers(world)
+    case = accept(world, refer(world, protected_identity=True))
+    material.attach_file(world.actor("referrer"), case, "mri_pelvis", io.BytesIO(PDF),
+                         "MR Testpatient Nummer0.pdf")
+    task = by_competence(case)["radiologist"]
+    page = browser(staff["radiologist"]).get(f"/reviews/{task.id}").get_data(as_text=True)
+    assert "Nummer0" not in page
+    assert f"{case.number}-" in page  # the neutral name the case page uses
+
+
+def test_the_api_fills_in_a_checklist_entry_after_the_case_is_accepted(app, world, browser):
+    """Accepting a case makes empty rows for the entries to review (the tasks need them);
+    POST .../material with that checklist_key then said 409 "already filled in" although
+    nothing was ever given: the documented way to fill in an entry no longer worked."""
+    case = accept(world, refer(world))
+    day = (utcnow().date() - timedelta(days=5)).isoformat()
+    answer = browser(world.people["referrer"]).post(
+        f"/api/v1/cases/{case.id}/material",
+        json={"checklist_key": "mri_pelvis", "examined_on": day})
+    assert answer.status_code == 201, answer.get_json()
+    db.session.expire_all()
+    item = material.item_by_entry(case, "mri_pelvis")
+    assert item.examined_on.isoformat() == day
+
+
+def test_availability_saved_at_the_same_time_is_a_conflict_not_a_500(app, world):
+    """Two availability posts for the same item and unit at once: the second one's ORM does
+    not know the row the first inserted, its INSERT breaks the (item, unit) unique key and
+    the IntegrityError escaped (a 500). Simulated by a row the session has not loaded."""
+    case = refer(world)
+    item = material.fill_entry(world.actor("referrer"), case, "mri_pelvis",
+                               {"examined_on": utcnow().date() - timedelta(days=3)})
+    assert item.availability == []  # loaded: the other request's row is not seen
+    db.session.execute(insert(MaterialAvailability).values(
+        item_id=item.id, unit_id=world.nhv[0].id, status="requested",
+        status_on=utcnow().date(), updated_at=utcnow()))
+    with pytest.raises(FieldError) as refused:
+        material.set_availability(world.actor("referrer"), case, item,
+                                  {"unit_id": world.nhv[0].id, "status": "transferred"})
+    assert (refused.value.field, refused.value.status) == ("unit_id", 409)
+
+
+def test_combined_statement_written_at_the_same_time_is_not_a_500(app, world):
+    """Two people saving the first combined statement at once: the second INSERT breaks the
+    one-per-case unique key and the IntegrityError escaped (a 500)."""
+    staff = host_reviewers(world)
+    case = accept(world, refer(world))
+    task = by_competence(case)["radiologist"]
+    reviews.write_review(world.actor("coordinator"), principal_for(staff["radiologist"]),
+                         task, {"statement": "T3", "discrepancy": "concordant"})
+    assert case.review_statement is None  # loaded: the other request's row is not seen
+    db.session.execute(insert(ReviewStatement).values(case_id=case.id, text="Först",
+                                                      written_by=None,
+                                                      updated_at=utcnow(),
+                                                      created_at=utcnow()))
+    with pytest.raises(FieldError) as refused:
+        reviews.write_statement(world.actor("coordinator"), world.principal("coordinator"),
+                                case, "Sedan")
+    assert (refused.value.field, refused.value.status) == ("text", 409)
+
+
+def test_the_lateness_job_does_not_remind_about_a_meeting_already_held(app, world):
+    """The job's own change said it reminds only about cases still before their meeting,
+    but its query only asks the case's state, which stays accepted/ready after the meeting:
+    a scheduler back after the meeting mails 'review late' for a meeting already held."""
+    host_reviewers(world)
+    case = accept(world, refer(world))
+    held = utcnow() - timedelta(hours=2)
+    world.conference.starts_at, world.conference.ends_at = held, held + timedelta(hours=1)
+    db.session.commit()
+    assert case.state in {"accepted", "ready"}
+    before = db.session.scalar(select(func.count(OutboxMessage.id))
+                               .where(OutboxMessage.kind == "review.late"))
+    reviews.escalate_reviews()
+    after = db.session.scalar(select(func.count(OutboxMessage.id))
+                              .where(OutboxMessage.kind == "review.late"))
+    assert after == before
