@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from mdk.access.policy import principal_for
 from mdk.db import utcnow
 from mdk.extensions import db
+from mdk.material import gate
 from mdk.material import service as material
 from mdk.material.models import MaterialAvailability
 from mdk.outbox.models import OutboxMessage
@@ -20,6 +21,7 @@ from mdk.reviews.models import ReviewStatement
 from mdk.validation import FieldError
 from tests.cases.factories import accept, refer
 from tests.material.factories import PDF
+from tests.material_gate.factories import after_cutoff, complete
 from tests.reviews.helpers import by_competence, host_reviewers
 
 
@@ -104,3 +106,17 @@ def test_the_lateness_job_does_not_remind_about_a_meeting_already_held(app, worl
     after = db.session.scalar(select(func.count(OutboxMessage.id))
                               .where(OutboxMessage.kind == "review.late"))
     assert after == before
+
+
+def test_the_gate_does_not_pass_images_for_a_meeting_without_a_host(app, world):
+    """A meeting left without a host at its cut-off (the planner found no unit): the images
+    were checked against no unit at all, so a case whose MRI and PET-CT had reached no host
+    was moved to ready."""
+    case = accept(world, refer(world))
+    complete(case, world.nhv[1], utcnow().date())  # images at a unit that does not host
+    world.conference.host_unit_id = None
+    db.session.commit()
+    gate.run_gate(after_cutoff(world.conference))
+    db.session.refresh(case)
+    assert case.state == "accepted"
+    assert {problem.code for problem in material.readiness_of(case).blocking} == {"not_at_host"}
