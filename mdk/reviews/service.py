@@ -103,10 +103,14 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
     conference = case.conference
     if case.state not in ON_AGENDA or conference is None or conference.host_unit_id is None:
         return []
-    have = {task.item for task in case.review_tasks}
+    have = {task.item: task for task in case.review_tasks}
     made = []
     for item in _reviewed_items(case):
-        if item in have or not item.review_by:
+        if not item.review_by:
+            continue
+        if item in have:
+            if have[item].state == "cancelled":  # back on a meeting (returned, accepted again)
+                made.append(_reopen(have[item], conference))
             continue
         task = ReviewTask(case=case, item=item, conference=conference,
                           competence=item.review_by, host_unit_id=conference.host_unit_id,
@@ -116,6 +120,15 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
     for task in made:
         assign(task)
     return made
+
+
+def _reopen(task: ReviewTask, conference: Conference) -> ReviewTask:
+    """A task cancelled when its case left the agenda, open again for the case's new
+    meeting: one task per item (the unique key), its history in the audit log."""
+    task.state, task.conference, task.host_unit_id = "open", conference, conference.host_unit_id
+    task.competence = task.item.review_by
+    task.due_at, task.late_notice_at, task.unassigned_notice_at = due_for(conference), None, None
+    return task
 
 
 # --- who does it ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from mdk.validation import FieldError
 from tests.cases.factories import accept, refer
 from tests.material.factories import PDF
 from tests.material_gate.factories import after_cutoff, complete
+from tests.queues.factories import hold, resubmit, return_case
 from tests.reviews.helpers import by_competence, host_reviewers
 
 
@@ -120,3 +121,24 @@ def test_the_gate_does_not_pass_images_for_a_meeting_without_a_host(app, world):
     db.session.refresh(case)
     assert case.state == "accepted"
     assert {problem.code for problem in material.readiness_of(case).blocking} == {"not_at_host"}
+
+
+def test_a_case_returned_and_accepted_again_gets_its_reviews_again(app, world):
+    """Returning a held case cancels its open review tasks; when the referrer completes it
+    and the coordinator accepts it again, no task was made again (the cancelled ones still
+    counted as "have", and the unique (case, item) key forbids a second row): the case went
+    to its meeting with no secondary review at all."""
+    host_reviewers(world)
+    case = accept(world, refer(world))
+    assert {task.state for task in by_competence(case).values()} == {"open"}
+    hold(case)
+    return_case(world, case)
+    assert {task.state for task in by_competence(case).values()} == {"cancelled"}
+    resubmit(world, case)
+    accept(world, case)
+    db.session.expire_all()
+    tasks = by_competence(case)
+    assert set(tasks) == {"pathologist", "radiologist", "nuclear_medicine_physician"}
+    assert {task.state for task in tasks.values()} == {"open"}
+    assert all(task.assignee_id is not None for task in tasks.values())
+    assert {task.host_unit_id for task in tasks.values()} == {world.nhv[0].id}
