@@ -215,9 +215,9 @@ def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *
 
 
 def _is_blank(item: MaterialItem) -> bool:
-    """Nothing given yet: no field of the item's own, no file, no availability."""
-    return not item.files and not item.availability \
-        and all(getattr(item, name) in (None, "") for name in ITEM_FIELDS)
+    """None of the item's own fields given yet and no file (an availability may be: the
+    host's "requested" is set when a review task moves there)."""
+    return not item.files and all(getattr(item, name) in (None, "") for name in ITEM_FIELDS)
 
 
 def add_item(actor: Actor, case: Case, data: Mapping[str, Any]) -> MaterialItem:
