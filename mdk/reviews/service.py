@@ -117,9 +117,26 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
                           due_at=due_for(conference), state="open")
         db.session.add(task)
         made.append(task)
-    for task in made:
+    changed = _follow_reviewer_changes(case)
+    for task in [*made, *changed]:
         assign(task)
     return made
+
+
+def _follow_reviewer_changes(case: Case) -> list[ReviewTask]:
+    """An item whose reviewing competence was changed (an extra item's review_by) after its
+    task was made: the open task goes to the new competence, or is cancelled when nobody is
+    to review the item any more. Returns the tasks to assign again."""
+    moved = []
+    for task in case.review_tasks:
+        if task.state != "open" or task.item.review_by == task.competence:
+            continue
+        if task.item.review_by:
+            task.competence, task.unassigned_notice_at = task.item.review_by, None
+            moved.append(task)
+        else:
+            task.state = "cancelled"
+    return moved
 
 
 def _reopen(task: ReviewTask, conference: Conference) -> ReviewTask:

@@ -142,3 +142,26 @@ def test_a_case_returned_and_accepted_again_gets_its_reviews_again(app, world):
     assert {task.state for task in tasks.values()} == {"open"}
     assert all(task.assignee_id is not None for task in tasks.values())
     assert {task.host_unit_id for task in tasks.values()} == {world.nhv[0].id}
+
+
+def test_an_extra_items_review_follows_a_change_of_its_reviewer(app, world):
+    """An extra item's review_by may be changed while the case is open, but its task kept
+    the old competence (and stayed open when review_by was taken away): the wrong
+    specialist kept a review nobody asked for any more."""
+    host_reviewers(world)
+    case = accept(world, refer(world))
+    item = material.add_item(world.actor("referrer"), case, {
+        "kind": "ct", "label": "DT thorax", "review_by": "radiologist",
+        "examined_on": utcnow().date() - timedelta(days=3)})
+    reviews.escalate_reviews()
+    task = next(task for task in case.review_tasks if task.item_id == item.id)
+    assert task.competence == "radiologist"
+    material.update_item(world.actor("referrer"), case, item,
+                         {"review_by": "nuclear_medicine_physician"})
+    reviews.escalate_reviews()
+    db.session.refresh(task)
+    assert task.competence == "nuclear_medicine_physician" or task.state == "cancelled"
+    material.update_item(world.actor("referrer"), case, item, {"review_by": None})
+    reviews.escalate_reviews()
+    db.session.refresh(task)
+    assert task.state == "cancelled"
