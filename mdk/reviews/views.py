@@ -173,17 +173,20 @@ def show_task(task_id: int):
     task = _task_or_404(task_id)
     if request.method == "GET":
         return _show_task(task)
-    form = ReviewForm()
+    form, status = ReviewForm(), 422
     if form.validate_on_submit():
         try:
             service.write_review(actor_from_request(), current_principal(), task,
                                  form.review_data())
         except FieldError as error:
             attach_error(form, error)
+            status = error.status
+            if not service.may_write(current_principal(), task):
+                flash(str(error.message), "error")  # no form is shown to carry it
         else:
             flash(_("Review of case %(number)s saved.", number=task.case.number), "success")
             return redirect(url_for(".show_task", task_id=task.id))
-    return _show_task(service.get_task(task_id), form=form, status=422)
+    return _show_task(service.get_task(task_id), form=form, status=status)
 
 
 @blp.post("/reviews/<int:task_id>/assignee")

@@ -165,3 +165,22 @@ def test_an_extra_items_review_follows_a_change_of_its_reviewer(app, world):
     reviews.escalate_reviews()
     db.session.refresh(task)
     assert task.state == "cancelled"
+
+
+def test_a_review_refused_as_too_late_says_why(app, world, browser):
+    """Correcting a finished review after the meeting has started is refused with a 409
+    naming the state, but the page shown again had no form (no longer writable), so the
+    message attached to the form was never shown: a bare page, status 422."""
+    staff = host_reviewers(world)
+    case = accept(world, refer(world))
+    task = by_competence(case)["radiologist"]
+    client = browser(staff["radiologist"])
+    assert client.post(f"/reviews/{task.id}", data={
+        "statement": "T3", "discrepancy": "minor"}).status_code == 302
+    started = utcnow() - timedelta(minutes=5)
+    world.conference.starts_at, world.conference.ends_at = started, started + timedelta(hours=1)
+    db.session.commit()
+    answer = client.post(f"/reviews/{task.id}", data={"statement": "T4", "discrepancy": "major"})
+    assert answer.status_code == 409
+    assert "Mötet har börjat: granskningen kan inte längre ändras." in answer.get_data(
+        as_text=True)
