@@ -225,7 +225,8 @@ def follow_meeting(case: Case) -> int:
             continue  # a finished task keeps its statement where it was made
         task.conference = conference
         due = due_for(conference)
-        if task.due_at != due:
+        new_day = task.due_at != due
+        if new_day:
             task.due_at, task.late_notice_at = due, None
         host = conference.host_unit_id
         if host is not None and host != task.host_unit_id:
@@ -234,8 +235,15 @@ def follow_meeting(case: Case) -> int:
             _request_at(task.item, host)
             assign(task)
             moved += 1
+        elif new_day and task.assignee_id is not None and not _still_eligible(task):
+            assign(task)  # away on the new days (or no longer a reviewer there)
     ensure_tasks(case)
     return moved
+
+
+def _still_eligible(task: ReviewTask) -> bool:
+    return db.session.scalar(eligible_query(task).where(Person.id == task.assignee_id)
+                             .limit(1)) is not None
 
 
 def _request_at(item: MaterialItem, unit_id: int) -> None:

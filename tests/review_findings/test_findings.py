@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from mdk.access.policy import principal_for
 from mdk.db import utcnow
 from mdk.extensions import db
+from mdk.i18n import to_local
 from mdk.material import gate
 from mdk.material import service as material
 from mdk.material.models import MaterialAvailability
@@ -23,7 +24,7 @@ from tests.cases.factories import accept, refer
 from tests.material.factories import PDF
 from tests.material_gate.factories import after_cutoff, complete
 from tests.queues.factories import hold, resubmit, return_case
-from tests.reviews.helpers import by_competence, host_reviewers
+from tests.reviews.helpers import by_competence, host_reviewers, reviewer
 
 
 def test_task_page_hides_the_uploaded_file_name_of_a_protected_patient(app, world, browser):
@@ -184,3 +185,24 @@ def test_a_review_refused_as_too_late_says_why(app, world, browser):
     assert answer.status_code == 409
     assert "Mötet har börjat: granskningen kan inte längre ändras." in answer.get_data(
         as_text=True)
+
+
+def test_a_meeting_moved_onto_the_assignees_absence_reassigns_the_review(app, world):
+    """Assignment skips people absent on the due day or the meeting day, but when the
+    meeting moved to another day (same host) the task kept its assignee even if they are
+    away then: it would simply go late."""
+    from mdk.people import service as people
+
+    staff = host_reviewers(world)
+    colleague = reviewer(world.nhv[0], "radiologist")
+    case = accept(world, refer(world))
+    task = by_competence(case)["radiologist"]
+    first = task.assignee
+    assert first.id in (staff["radiologist"].id, colleague.id)
+    moved = world.conference.starts_at + timedelta(days=7)
+    people.add_absence(first, to_local(moved).date(), to_local(moved).date(), "Kurs")
+    world.conference.starts_at, world.conference.ends_at = moved, moved + timedelta(hours=1)
+    db.session.commit()
+    db.session.refresh(task)
+    assert task.due_at == reviews.due_for(world.conference)
+    assert task.assignee is not None and task.assignee.id != first.id
