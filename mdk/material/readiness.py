@@ -139,8 +139,10 @@ def problems_of(entry: Entry, day: date | None, host_unit_id: int | None) -> lis
             found.append(Problem(TOO_OLD, entry.key, blocking,
                                  too_old_on=date.fromordinal(
                                      item.examined_on.toordinal() + entry.max_age_days + 1)))
-    if entry.kind in TRANSFERRED_KINDS and host_unit_id is not None:
-        held = item.availability_at(host_unit_id)
+    # A meeting without a host (yet) has nowhere the images are at: not ready, rather than
+    # a pass the gate would take as "available at the host".
+    if entry.kind in TRANSFERRED_KINDS and day is not None:
+        held = item.availability_at(host_unit_id) if host_unit_id is not None else None
         if held is None or not held.at_unit:
             found.append(Problem(NOT_AT_HOST, entry.key, blocking))
     return found

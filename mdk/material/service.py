@@ -199,10 +199,11 @@ def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *
     if entry is None:
         raise FieldError("checklist_key", _l("Choose an entry of the care area's checklist."))
     existing = item_by_entry(case, key)
-    if existing is not None and not existing.provided:
-        # The empty row the review tasks made when the case was accepted: this fills it.
-        return update_item(actor, case, existing, data)
     if existing is not None:
+        if commit and _is_blank(existing):
+            # The row made empty when the case was accepted (a review task needs it):
+            # nobody has filled it in yet, so this fills it in.
+            return update_item(actor, case, existing, data)
         raise ConflictError("checklist_key", _l("This entry is already filled in: change it "
                                                 "instead."))
     values = _clean_item_fields(entry.kind, data, current=None)
@@ -211,6 +212,12 @@ def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *
                         created_by=actor.person_id, **values)
     return _insert(actor, case, item, sorted(name for name in values if values[name] is not None),
                    commit=commit)
+
+
+def _is_blank(item: MaterialItem) -> bool:
+    """None of the item's own fields given yet and no file (an availability may be: the
+    host's "requested" is set when a review task moves there)."""
+    return not item.files and all(getattr(item, name) in (None, "") for name in ITEM_FIELDS)
 
 
 def add_item(actor: Actor, case: Case, data: Mapping[str, Any]) -> MaterialItem:
@@ -298,7 +305,14 @@ def set_availability(actor: Actor, case: Case, item: MaterialItem | str,
                if getattr(row, name, None) != value]
     row.status, row.status_on, row.updated_by = status, status_on, actor.person_id
     if changed or row.id is None:
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError as exc:  # the same unit's row saved by another at once
+            db.session.rollback()
+            raise ConflictError("unit_id", _l(
+                "Someone else saved this unit's availability at the same time: reload the "
+                "page and try again.")) from exc
         audit.record(actor, "material.availability", item, patient_id=case.patient_id,
                      details={"case_id": case.id, "entry": entry_key(item),
                               "unit_id": unit.id, "status": status,

@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -102,10 +103,14 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
     conference = case.conference
     if case.state not in ON_AGENDA or conference is None or conference.host_unit_id is None:
         return []
-    have = {task.item for task in case.review_tasks}
+    have = {task.item: task for task in case.review_tasks}
     made = []
     for item in _reviewed_items(case):
-        if item in have or not item.review_by:
+        if not item.review_by:
+            continue
+        if item in have:
+            if have[item].state == "cancelled":  # back on a meeting (returned, accepted again)
+                made.append(_reopen(have[item], conference))
             continue
         task = ReviewTask(case=case, item=item, conference=conference,
                           competence=item.review_by, host_unit_id=conference.host_unit_id,
@@ -114,9 +119,35 @@ def ensure_tasks(case: Case) -> list[ReviewTask]:
         # The host needs the images or slides: asked for there, as when a task moves.
         _request_at(item, conference.host_unit_id)
         made.append(task)
-    for task in made:
+    changed = _follow_reviewer_changes(case)
+    for task in [*made, *changed]:
         assign(task)
     return made
+
+
+def _follow_reviewer_changes(case: Case) -> list[ReviewTask]:
+    """An item whose reviewing competence was changed (an extra item's review_by) after its
+    task was made: the open task goes to the new competence, or is cancelled when nobody is
+    to review the item any more. Returns the tasks to assign again."""
+    moved = []
+    for task in case.review_tasks:
+        if task.state != "open" or task.item.review_by == task.competence:
+            continue
+        if task.item.review_by:
+            task.competence, task.unassigned_notice_at = task.item.review_by, None
+            moved.append(task)
+        else:
+            task.state = "cancelled"
+    return moved
+
+
+def _reopen(task: ReviewTask, conference: Conference) -> ReviewTask:
+    """A task cancelled when its case left the agenda, open again for the case's new
+    meeting: one task per item (the unique key), its history in the audit log."""
+    task.state, task.conference, task.host_unit_id = "open", conference, conference.host_unit_id
+    task.competence = task.item.review_by
+    task.due_at, task.late_notice_at, task.unassigned_notice_at = due_for(conference), None, None
+    return task
 
 
 # --- who does it ------------------------------------------------------------------------------
@@ -196,7 +227,8 @@ def follow_meeting(case: Case) -> int:
             continue  # a finished task keeps its statement where it was made
         task.conference = conference
         due = due_for(conference)
-        if task.due_at != due:
+        new_day = task.due_at != due
+        if new_day:
             task.due_at, task.late_notice_at = due, None
         host = conference.host_unit_id
         if host is not None and host != task.host_unit_id:
@@ -205,8 +237,15 @@ def follow_meeting(case: Case) -> int:
             _request_at(task.item, host)
             assign(task)
             moved += 1
+        elif new_day and task.assignee_id is not None and not _still_eligible(task):
+            assign(task)  # away on the new days (or no longer a reviewer there)
     ensure_tasks(case)
     return moved
+
+
+def _still_eligible(task: ReviewTask) -> bool:
+    return db.session.scalar(eligible_query(task).where(Person.id == task.assignee_id)
+                             .limit(1)) is not None
 
 
 def _request_at(item: MaterialItem, unit_id: int) -> None:
@@ -261,7 +300,9 @@ def escalate_reviews(now: datetime | None = None) -> Escalation:
         .options(selectinload(Case.review_tasks), selectinload(Case.material_items))))
     open_tasks = list(db.session.scalars(  # a case discussed or gone needs no reminder
         select(ReviewTask).join(Case, ReviewTask.case_id == Case.id)
-        .where(ReviewTask.state == "open", Case.state.in_(sorted(ON_AGENDA)))
+        .join(Conference, ReviewTask.conference_id == Conference.id)
+        .where(ReviewTask.state == "open", Case.state.in_(sorted(ON_AGENDA)),
+               Conference.starts_at > now)
         .options(joinedload(ReviewTask.case), joinedload(ReviewTask.conference))
         .order_by(ReviewTask.due_at, ReviewTask.id)))
     assigned = late = 0
@@ -593,7 +634,13 @@ def write_statement(actor: Actor, principal: policy.Principal, case: Case,
         db.session.add(statement)
     else:
         statement.text, statement.written_by = cleaned, principal.person_id
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:  # the first statement saved by another at the same time
+        db.session.rollback()
+        raise ConflictError("text", _l("Someone else saved the combined statement at the "
+                                       "same time: reload the page and try again.")) from exc
     audit.record(actor, "review.statement", case, details={"statement_id": statement.id})
     db.session.commit()
     return statement

@@ -80,13 +80,13 @@ def review_late(task: ReviewTask) -> bool:
 
 @blp.app_template_global()
 def review_file_name(file) -> str:
-    """The uploader's file name only for those who see the patient's identity (it may name
-    the patient, and a protected identity is hidden from the host's reviewers)."""
-    from mdk.access.policy import may_see_case_identity
+    """A file's name as the case page shows it: the uploader's own name (which may name the
+    patient) only for those who see the case's identity, else the case number."""
+    from mdk.access import policy
     from mdk.material.service import shown_file_name
 
     case = file.case
-    return shown_file_name(case, file, may_see_case_identity(current_principal(), case))
+    return shown_file_name(case, file, policy.may_see_case_identity(current_principal(), case))
 
 
 @blp.get("/reviews")
@@ -161,17 +161,20 @@ def show_task(task_id: int):
     task = _task_or_404(task_id)
     if request.method == "GET":
         return _show_task(task)
-    form = ReviewForm()
+    form, status = ReviewForm(), 422
     if form.validate_on_submit():
         try:
             service.write_review(actor_from_request(), current_principal(), task,
                                  form.review_data())
         except FieldError as error:
             attach_error(form, error)
+            status = error.status
+            if not service.may_write(current_principal(), task):
+                flash(str(error.message), "error")  # no form is shown to carry it
         else:
             flash(_("Review of case %(number)s saved.", number=task.case.number), "success")
             return redirect(url_for(".show_task", task_id=task.id))
-    return _show_task(service.get_task(task_id), form=form, status=422)
+    return _show_task(service.get_task(task_id), form=form, status=status)
 
 
 @blp.post("/reviews/<int:task_id>/assignee")
