@@ -51,7 +51,8 @@ def _queues(app, world) -> None:
         review_task(reviewed, assignee=reviewer, due_in_days=2, key="ct")
         review_task(reviewed, due_in_days=2, key="mri")
         complete = accept(world, refer(world, "other_referrer", number_index=6))
-        # Accepting made the (empty) rows of the entries reviewed at the host: filled here.
+        # Accepting made the (empty) rows of the entries reviewed at the host, and requested
+        # them there: filled in and made available here.
         made = {row.checklist_key: row for row in complete.material_items}
         for entry in ("clinical_tumour_status", "pad_p16", "mri_pelvis", "pet_ct", "tnm"):
             item = made.get(entry) or MaterialItem(case_id=complete.id, checklist_key=entry,
@@ -59,8 +60,10 @@ def _queues(app, world) -> None:
             item.examined_on = date.today()
             db.session.add(item)
             db.session.flush()
-            db.session.add(MaterialAvailability(item_id=item.id, unit_id=world.nhv[0].id,
-                                                status="available", status_on=date.today()))
+            at_host = item.availability_at(world.nhv[0].id) or MaterialAvailability(
+                item_id=item.id, unit_id=world.nhv[0].id)
+            at_host.status, at_host.status_on = "available", date.today()
+            db.session.add(at_host)
         refer(world, "other_referrer", number_index=7)
         db.session.commit()
 
