@@ -3,7 +3,7 @@
 Extracts every message, merges it into mdk/translations/sv/LC_MESSAGES/messages.po (keeping
 existing translations), fills translations from tools/translations/*.json ({msgid: Swedish},
 one file per feature), compiles the .mo, and lists messages still without a Swedish
-translation (exit 1 if any).
+translation and msgids two feature files translate differently (exit 1 if any).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ def main(argv: list[str]) -> int:
                    cwd=ROOT, check=True, capture_output=True)
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="sv")
-    extra: dict[str, str] = {}
-    for source in sorted((ROOT / "tools" / "translations").glob("*.json")):
-        extra.update(json.loads(source.read_text(encoding="utf-8")))
+    extra, conflicts = _feature_translations()
+    for conflict in conflicts:
+        print(conflict)
     if extra:
         for message in catalog:
             if message.id and message.id in extra:
@@ -46,7 +46,23 @@ def main(argv: list[str]) -> int:
     missing = [m.id for m in catalog if m.id and not m.string]
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
-    return 1 if missing else 0
+    return 1 if missing or conflicts else 0
+
+
+def _feature_translations() -> tuple[dict[str, str], list[str]]:
+    """The feature files' translations merged, and each msgid two files translate
+    differently (one msgid has one translation: the later file would silently win)."""
+    extra: dict[str, str] = {}
+    source_of: dict[str, str] = {}
+    conflicts = []
+    for source in sorted((ROOT / "tools" / "translations").glob("*.json")):
+        for msgid, swedish in json.loads(source.read_text(encoding="utf-8")).items():
+            if msgid in extra and extra[msgid] != swedish:
+                conflicts.append(f"conflicting translations of {msgid!r}: {extra[msgid]!r} "
+                                 f"({source_of[msgid]}) and {swedish!r} ({source.name})")
+                continue
+            extra[msgid], source_of[msgid] = swedish, source.name
+    return extra, conflicts
 
 
 if __name__ == "__main__":

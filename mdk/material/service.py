@@ -191,7 +191,9 @@ def save_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any]) -
 def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *,
                commit: bool = True) -> MaterialItem:
     """Make the row of the area's checklist entry `key` with what is given (kind, required
-    and the reviewing competence come from the area file)."""
+    and the reviewing competence come from the area file). A row made before anything was
+    provided (accepting the case makes those of the entries reviewed at the host) is filled
+    in instead."""
     _known_fields(data, ITEM_FIELDS, also=("checklist_key",))
     check_open(case)
     area = care_area(case.care_area)
@@ -203,7 +205,9 @@ def fill_entry(actor: Actor, case: Case, key: object, data: Mapping[str, Any], *
         if commit and _is_blank(existing):
             # The row made empty when the case was accepted (a review task needs it):
             # nobody has filled it in yet, so this fills it in.
-            return update_item(actor, case, existing, data)
+            return update_item(actor, case, existing,
+                               {name: value for name, value in data.items()
+                                if name != "checklist_key"})
         raise ConflictError("checklist_key", _l("This entry is already filled in: change it "
                                                 "instead."))
     values = _clean_item_fields(entry.kind, data, current=None)

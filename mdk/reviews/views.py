@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from mdk.access import authorize, visible_areas
 from mdk.access.enforcement import current_principal
@@ -19,6 +18,7 @@ from mdk.cases.models import Case
 from mdk.cases.views import render_case_page
 from mdk.forms import attach_error, optional_int
 from mdk.i18n import current_language
+from mdk.material.forms import AVAILABILITY_LABELS
 from mdk.material.readiness import KIND_LABELS
 from mdk.people.service import competence_labels
 from mdk.reviews import service
@@ -30,7 +30,7 @@ blp = Blueprint("reviews", __name__)
 
 @blp.app_template_global()
 def review_state_label(state: str) -> str:
-    return {"open": _("To do"), "done": _("Done"), "cancelled": _("Cancelled")}.get(state, state)
+    return {"open": _("To do"), "done": _("Done"), "cancelled": _("Called off")}.get(state, state)
 
 
 @blp.app_template_global()
@@ -62,10 +62,6 @@ def review_item_title(task: ReviewTask) -> str:
 @blp.app_template_global()
 def care_areas_by_key() -> dict:
     return care_areas()
-
-
-AVAILABILITY_LABELS = {"requested": _l("Requested"), "available": _l("Available"),
-                       "transferred": _l("Transferred")}
 
 
 @blp.app_template_global()

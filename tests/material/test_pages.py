@@ -271,7 +271,10 @@ def test_a_request_over_the_request_limit_names_the_file_field(app, world, brows
 
 def test_the_api_lists_fills_changes_and_uploads(app, world, browser):
     with app.app_context():
-        case_id = accept(world, refer(world)).id
+        case = accept(world, refer(world))
+        case_id = case.id
+        # Accepting made the empty row of the entry the host's radiologist reviews.
+        made = service.item_by_entry(case, "mri_pelvis").id
     client = browser(world.people["referrer"])
     listed = client.get(f"/api/v1/cases/{case_id}/material").json
     assert not listed["ready"] and listed["open"]
@@ -282,6 +285,7 @@ def test_the_api_lists_fills_changes_and_uploads(app, world, browser):
         "reference_kind": "accession_number", "reference": "rad-1234"})
     assert created.status_code == 201, created.json
     item_id = created.json["id"]
+    assert item_id == made  # that row, filled in
     assert created.json["reference"] == "RAD-1234" and created.json["review_by"] == "radiologist"
     again = client.post(f"/api/v1/cases/{case_id}/material", json={"checklist_key":
                                                                    "mri_pelvis"})

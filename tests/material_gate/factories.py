@@ -66,8 +66,12 @@ def item(case: Case, key: str | None, *, kind: str | None = None,
     row.examined_on, row.reference = examined_on, reference
     db.session.flush()
     for unit, status in ([at] if isinstance(at, tuple) and at else list(at)):
-        db.session.add(MaterialAvailability(item_id=row.id, unit_id=unit.id, status=status,
-                                            status_on=date.today()))
+        # A task that followed its case to another host already requested the item there.
+        there = row.availability_at(unit.id)
+        if there is None:
+            there = MaterialAvailability(item_id=row.id, unit_id=unit.id)
+            db.session.add(there)
+        there.status, there.status_on = status, date.today()
     db.session.commit()
     db.session.expire(case, ["material_items"])
     db.session.expire(row)
@@ -86,9 +90,15 @@ def complete(case: Case, host: Unit, day: date, *, status: str = "available",
 def make_available(case: Case, unit: Unit, status: str = "available") -> None:
     """Every image and slide item of the case available at `unit` too."""
     for row in case.material_items:
-        if row.kind in TRANSFERRED_KINDS and row.availability_at(unit.id) is None:
-            db.session.add(MaterialAvailability(item_id=row.id, unit_id=unit.id, status=status,
-                                                status_on=date.today()))
+        if row.kind not in TRANSFERRED_KINDS:
+            continue
+        # Requested there already when a review task followed the case to `unit`.
+        there = row.availability_at(unit.id)
+        if there is None:
+            there = MaterialAvailability(item_id=row.id, unit_id=unit.id)
+            db.session.add(there)
+        if there.status in (None, "requested"):
+            there.status, there.status_on = status, date.today()
     db.session.commit()
     db.session.expire(case, ["material_items"])
 

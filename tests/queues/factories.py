@@ -14,6 +14,14 @@ from mdk.extensions import db
 from mdk.material.models import MaterialItem, ReadinessCheck
 from mdk.reviews.models import ReviewTask
 from tests.cases.factories import World
+from tests.reviews.helpers import host_reviewers
+
+
+def staff_the_host(world: World) -> None:
+    """Reviewers of each competence at the meeting's host (nhv[0]): accepting a case then
+    assigns the review tasks it makes (on time), so only the tasks a test makes itself are
+    late or unassigned. Without them every accepted case would be in the reviews group."""
+    host_reviewers(world)
 
 
 def return_case(world: World, case: Case, reason: str = "PAD saknas") -> Case:

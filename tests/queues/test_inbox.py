@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from mdk.audit.models import AuditEvent
 from mdk.extensions import db
 from tests.cases.factories import NUMBERS, accept, refer
-from tests.queues.factories import hold, resubmit, return_case, review_task, section
+from tests.queues.factories import (
+    hold,
+    resubmit,
+    return_case,
+    review_task,
+    section,
+    staff_the_host,
+)
 
 
 def _pnr(number: str) -> str:
@@ -27,6 +34,7 @@ def _inbox(browser, person) -> str:
 def _every_group(app, world) -> dict:
     """One case of each kind the inbox must list, and of each it must not."""
     with app.app_context():
+        staff_the_host(world)
         made = {
             "new": refer(world, number_index=0),
             "resubmitted": resubmit(world, return_case(world, refer(world, number_index=1))),
@@ -69,7 +77,7 @@ def test_each_group_holds_exactly_its_cases(app, world, browser):
     assert "Inte klara vid stopptiden" in page and "Sena eller ofördelade granskningar" in page
     assert "Saknas: PAD inkl. p16." in section(page, "held")  # what it lacks now
     reviews = section(page, "reviews")
-    assert "Ingen tilldelad" in reviews and 'badge-urgent">Sen<' in reviews
+    assert "Ingen tilldelad" in reviews and 'badge-urgent">Försenad<' in reviews
     assert world.people["reviewer"].name in reviews
 
 
@@ -78,6 +86,18 @@ def test_the_groups_are_counted(app, world, browser):
     page = _inbox(browser, world.people["coordinator"])
     for group, count in (("new", 1), ("resubmitted", 1), ("held", 1), ("reviews", 2)):
         assert f'<a href="#{group}"><span class="count">{count}</span>' in page, group
+
+
+def test_accepting_with_nobody_to_review_at_the_host_puts_its_tasks_in_the_reviews_group(
+        app, world, browser):
+    with app.app_context():
+        case = accept(world, refer(world, number_index=0))  # nobody at nhv[0] reviews
+        number = case.number
+    page = _inbox(browser, world.people["coordinator"])
+    reviews = section(page, "reviews")
+    assert number in reviews and "Ingen tilldelad" in reviews
+    # Its three reviewed checklist entries: PAD, MR and PET-DT.
+    assert '<a href="#reviews"><span class="count">3</span>' in page
 
 
 def test_another_areas_coordinator_sees_none_and_a_referrer_may_not_open_it(app, world,

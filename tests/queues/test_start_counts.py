@@ -13,7 +13,7 @@ from mdk.audit.models import AuditEvent
 from mdk.extensions import db
 from mdk.material.models import MaterialAvailability, MaterialItem
 from tests.cases.factories import NUMBERS, accept, refer
-from tests.queues.factories import hold, resubmit, return_case, review_task
+from tests.queues.factories import hold, resubmit, return_case, review_task, staff_the_host
 
 
 def _tiles(page: str) -> dict[str, tuple[str | None, int]]:
@@ -39,6 +39,7 @@ def _start(browser, person) -> str:
 
 def _queues(app, world) -> None:
     with app.app_context():
+        staff_the_host(world)
         refer(world, number_index=0)
         refer(world, number_index=1, priority="urgent")
         resubmit(world, return_case(world, refer(world, number_index=2)))
@@ -50,13 +51,19 @@ def _queues(app, world) -> None:
         review_task(reviewed, assignee=reviewer, due_in_days=2, key="ct")
         review_task(reviewed, due_in_days=2, key="mri")
         complete = accept(world, refer(world, "other_referrer", number_index=6))
+        # Accepting made the (empty) rows of the entries reviewed at the host, and requested
+        # them there: filled in and made available here.
+        made = {row.checklist_key: row for row in complete.material_items}
         for entry in ("clinical_tumour_status", "pad_p16", "mri_pelvis", "pet_ct", "tnm"):
-            item = MaterialItem(case_id=complete.id, checklist_key=entry, kind="clinical",
-                                required=True, examined_on=date.today())
+            item = made.get(entry) or MaterialItem(case_id=complete.id, checklist_key=entry,
+                                                   kind="clinical", required=True)
+            item.examined_on = date.today()
             db.session.add(item)
             db.session.flush()
-            db.session.add(MaterialAvailability(item_id=item.id, unit_id=world.nhv[0].id,
-                                                status="available", status_on=date.today()))
+            at_host = item.availability_at(world.nhv[0].id) or MaterialAvailability(
+                item_id=item.id, unit_id=world.nhv[0].id)
+            at_host.status, at_host.status_on = "available", date.today()
+            db.session.add(at_host)
         refer(world, "other_referrer", number_index=7)
         db.session.commit()
 
