@@ -138,6 +138,7 @@ def _is_file_database(url) -> bool:
 
 def _register_features(app: Flask) -> None:
     from mdk.access import register as register_access
+    from mdk.api_tokens import register as register_api_tokens
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
@@ -156,6 +157,7 @@ def _register_features(app: Flask) -> None:
 
     register_care_areas(app)  # first: other features read the care areas at start
     register_core(app)
+    register_api_tokens(app)  # before the login check: a Bearer token is a caller too
     register_auth(app)  # before the features: its login check runs first
     register_access(app)  # right after login: the access policy checks every request
     register_units(app)

@@ -17,6 +17,10 @@ T = TypeVar("T")
 
 def current_principal() -> policy.Principal:
     """The principal of this request, built once from the logged-in person's role grants."""
+    if "principal" not in g and g.get("api_token") is not None:
+        from mdk.api_tokens.access import principal_for_token
+
+        g.principal = principal_for_token(g.api_token)
     if "principal" not in g:
         person = current_user if current_user and current_user.is_authenticated else None
         g.principal = policy.principal_for(person)

@@ -113,10 +113,11 @@ class Principal:
 
     person_id: int | None = None
     grants: frozenset[tuple[str, str, int]] = field(default_factory=frozenset)
+    token_id: int | None = None  # an API token's call (mdk.api_tokens): no person
 
     @property
     def is_authenticated(self) -> bool:
-        return self.person_id is not None
+        return self.person_id is not None or self.token_id is not None
 
     @property
     def roles(self) -> frozenset[str]:

@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "unit.unavailability.add": _l("Marked a unit unavailable"),
     "calendar.closure.add": _l("Added a calendar closure"),
     "outbox.resend": _l("Sent a dead mail again"),
+    "api_token.create": _l("Made an API token"),
+    "api_token.revoke": _l("Revoked an API token"),
     "person.mail_preferences": _l("Changed their mail settings"),
 }
 
@@ -65,6 +67,7 @@ OBJECT_TYPE_LABELS = {
     "calendar_closure": _l("Calendar closure"),
     "audit_event": _l("Log event"),
     "outbox_message": _l("Mail"),
+    "api_token": _l("API token"),
     "person": _l("Person"),
     "material_item": _l("Material"),
     "material_file": _l("Uploaded file"),

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import insert
 
 from mdk.audit.models import AuditEvent
@@ -83,6 +83,11 @@ def actor_from_request() -> Actor:
     if not has_request_context():
         return system_actor()
     address = request.remote_addr
+    token = g.get("api_token")
+    if token is not None:  # an API token's call (mdk.api_tokens) acts for the token's unit
+        from mdk.api_tokens.service import actor_for_token
+
+        return actor_for_token(token, address)
     user = _current_user()
     if user is None or not getattr(user, "is_authenticated", False):
         return system_actor(address)

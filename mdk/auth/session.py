@@ -42,7 +42,7 @@ def _require_login():
     # LOGIN_DISABLED is Flask-Login's own switch, for tests that render a page without a DB.
     if current_app.config.get("LOGIN_DISABLED"):
         return None
-    if is_public(request.endpoint) or current_user.is_authenticated:
+    if is_public(request.endpoint) or current_user.is_authenticated or g.get("api_token"):
         return None
     return _unauthorized()
 

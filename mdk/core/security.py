@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -31,7 +31,7 @@ def register(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if current_user.is_authenticated:
+        if current_user.is_authenticated or g.get("api_token") is not None:
             # Pages behind login may show patient data: no copy in the browser's disk cache
             # (shared ward computers), nor in a proxy's.
             response.headers["Cache-Control"] = "no-store"
