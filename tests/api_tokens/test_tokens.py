@@ -160,6 +160,7 @@ def _fail(*args, **kwargs):
 def test_the_openapi_document_declares_the_bearer_scheme(app):
     document = app.test_client().get("/api/openapi.json").json
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert {"bearerAuth": []} in document["security"]
 
 
 @pytest.mark.parametrize("args, message", [
