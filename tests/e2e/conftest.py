@@ -13,7 +13,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mdk.config import PROJECT_ROOT
@@ -166,3 +166,25 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+def refer_anal_cancer_case(page: Page, identity_number: str, family_name: str,
+                           question: str) -> str:
+    """As the logged-in referrer: refer and submit an anal-cancer case from the main menu,
+    the way a referrer does; returns the case number the page shows."""
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    menu.get_by_role("link", name="Ärenden", exact=True).click()  # not "Mina ärenden"
+    page.get_by_role("link", name="Anmäl ett nytt ärende").click()
+    expect(page.locator("h1")).to_contain_text("Analcancer")
+    page.get_by_label("Identitetsnummer", exact=True).fill(identity_number)
+    page.get_by_label("Förnamn").fill("Testpatient")
+    page.get_by_label("Efternamn").fill(family_name)
+    page.get_by_label("Frågeställning till MDK").fill(question)
+    page.get_by_label("Typ av frågeställning").select_option("primary")
+    page.get_by_label("Patienten samtycker").check()
+    page.get_by_label("Diagnosgrund").select_option("pad_verified")
+    page.get_by_label("Histologi").select_option("squamous_cell")
+    page.get_by_label("WHO funktionsstatus (0–4)").fill("1")
+    page.get_by_role("button", name="Skicka till MDK").click()
+    expect(page.locator(".flash")).to_contain_text("är anmält till MDK")
+    return page.locator("h1").inner_text().split()[0]

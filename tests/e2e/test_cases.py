@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mdk.patients.service import fictitious_identity_numbers
-from tests.e2e.conftest import ARTIFACTS, log_in_as
+from tests.e2e.conftest import ARTIFACTS, log_in_as, refer_anal_cancer_case
 
 pytestmark = pytest.mark.e2e
 
@@ -19,22 +19,7 @@ PNR = f"{NUMBER[:8]}-{NUMBER[8:]}"
 
 
 def _refer(page: Page) -> str:
-    menu = page.get_by_role("navigation", name="Huvudmeny")
-    menu.get_by_role("link", name="Ärenden", exact=True).click()  # not "Mina ärenden"
-    page.get_by_role("link", name="Anmäl ett nytt ärende").click()
-    expect(page.locator("h1")).to_contain_text("Analcancer")
-    page.get_by_label("Identitetsnummer", exact=True).fill(PNR)
-    page.get_by_label("Förnamn").fill("Testpatient")
-    page.get_by_label("Efternamn").fill("Webbläsare")
-    page.get_by_label("Frågeställning till MDK").fill("Kurativ kemoradioterapi? MR gjord.")
-    page.get_by_label("Typ av frågeställning").select_option("primary")
-    page.get_by_label("Patienten samtycker").check()
-    page.get_by_label("Diagnosgrund").select_option("pad_verified")
-    page.get_by_label("Histologi").select_option("squamous_cell")
-    page.get_by_label("WHO funktionsstatus (0–4)").fill("1")
-    page.get_by_role("button", name="Skicka till MDK").click()
-    expect(page.locator(".flash")).to_contain_text("är anmält till MDK")
-    return page.locator("h1").inner_text().split()[0]
+    return refer_anal_cancer_case(page, PNR, "Webbläsare", "Kurativ kemoradioterapi? MR gjord.")
 
 
 def test_a_referrer_refers_and_the_coordinator_accepts(anonymous_page: Page, browser,

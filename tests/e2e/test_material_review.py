@@ -20,7 +20,7 @@ from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.patients.service import Identity, fictitious_identity_numbers, patient_by_identity
 from mdk.people.models import Person, PersonCompetence, RoleGrant
-from tests.e2e.conftest import ARTIFACTS, LIVE, log_in_as, log_in_with
+from tests.e2e.conftest import ARTIFACTS, LIVE, log_in_as, log_in_with, refer_anal_cancer_case
 
 pytestmark = pytest.mark.e2e
 
@@ -63,23 +63,9 @@ def new_page(request, browser, live_server: str):
 
 def _refer(page: Page) -> tuple[int, str]:
     """Refer the test's patient to the anal-cancer MDK; the case's id and number."""
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name="Ärenden", exact=True).click()
-    page.get_by_role("link", name="Anmäl ett nytt ärende").click()
-    expect(page.locator("h1")).to_contain_text("Analcancer")
-    page.get_by_label("Identitetsnummer", exact=True).fill(PNR)
-    page.get_by_label("Förnamn").fill("Testpatient")
-    page.get_by_label("Efternamn").fill("Underlag")
-    page.get_by_label("Frågeställning till MDK").fill("Kurativ kemoradioterapi? MR och PAD finns.")
-    page.get_by_label("Typ av frågeställning").select_option("primary")
-    page.get_by_label("Patienten samtycker").check()
-    page.get_by_label("Diagnosgrund").select_option("pad_verified")
-    page.get_by_label("Histologi").select_option("squamous_cell")
-    page.get_by_label("WHO funktionsstatus (0–4)").fill("1")
-    page.get_by_role("button", name="Skicka till MDK").click()
-    expect(page.locator(".flash")).to_contain_text("är anmält till MDK")
-    case_id = int(re.search(r"/cases/(\d+)", page.url)[1])
-    return case_id, page.locator("h1").inner_text().split()[0]
+    number = refer_anal_cancer_case(page, PNR, "Underlag",
+                                    "Kurativ kemoradioterapi? MR och PAD finns.")
+    return int(re.search(r"/cases/(\d+)", page.url)[1]), number
 
 
 def _fill_entry(page: Page, key: str, title: str, day: str, reference: tuple[str, str] | None,
