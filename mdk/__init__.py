@@ -138,6 +138,7 @@ def _is_file_database(url) -> bool:
 
 def _register_features(app: Flask) -> None:
     from mdk.access import register as register_access
+    from mdk.api_docs import register as register_api_docs
     from mdk.api_tokens import register as register_api_tokens
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
@@ -172,3 +173,4 @@ def _register_features(app: Flask) -> None:
     register_rotation(app)
     register_outbox(app)
     register_demo(app)
+    register_api_docs(app)

@@ -61,6 +61,8 @@ class Settings:
     max_request_mb: int = 30
     upload_max_mb: int = 20
     scheduler_registry: str = ""
+    api_rate_limit: str = "120 per minute"
+    api_rate_limit_storage: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -154,8 +156,21 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{env_name(name)} must be at least 1")
     if settings.outbox_retry_base_seconds < 0:
         raise ConfigError("MDK_OUTBOX_RETRY_BASE_SECONDS must be at least 0")
+    _validate_rate_limit(settings.api_rate_limit)
     if settings.is_production:
         _validate_production(settings)
+
+
+def _validate_rate_limit(text: str) -> None:
+    from limits import parse_many
+
+    try:
+        parsed = parse_many(text)
+    except ValueError:
+        parsed = []
+    if not parsed or any(item.amount < 1 or item.get_expiry() < 1 for item in parsed):
+        raise ConfigError(f"MDK_API_RATE_LIMIT must read like '120 per minute' (several "
+                          f"separated by ';'), not {text!r}")
 
 
 def _validate_production(settings: Settings) -> None:

@@ -158,6 +158,12 @@ ROUTES: dict[str, dict[str, Route]] = {
     # the mail queue
     "outbox.queue": _on("outbox.manage"),
     "outbox.resend": _on("outbox.manage", "POST"),
+    # API tokens (listed with last use; revoked after a confirmation page)
+    "api_tokens.list_tokens": _on("api_token.manage"),
+    "api_tokens.revoke": _on("api_token.manage", "GET", "POST"),
+    # the interactive API docs: public, as /api/openapi.json is (no data of anyone's)
+    "swagger_ui.docs": _on(PUBLIC),
+    "swagger_ui.asset": _on(PUBLIC),
 }
 
 

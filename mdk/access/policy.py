@@ -98,6 +98,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "conference.edit": {"coordinator": OWN_AREAS, "admin": OWN_AREAS},
     # The mail queue: addresses and delivery errors of every area's mail, no content.
     "outbox.manage": {"admin": ANY},
+    # API tokens of referring units: listed and revoked by admins (made with the CLI).
+    "api_token.manage": {"admin": ANY},
 }
 
 # The action that decides whether an object of a kind is visible at all (404 if not).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from mdk.api_tokens.models import NAME_LENGTH, ApiToken
 from mdk.audit import service as audit
@@ -100,11 +101,21 @@ def revoke_token(actor: Actor, id_or_prefix: str) -> ApiToken:
 
 
 def list_tokens() -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id)))
+    return list(db.session.scalars(select(ApiToken).options(selectinload(ApiToken.unit))
+                                   .order_by(ApiToken.id)))
 
 
 def is_usable(token: ApiToken, now: datetime) -> bool:
     return token.revoked_at is None and token.expires_at > now and token.unit.active
+
+
+def token_state(token: ApiToken, now: datetime) -> str:
+    """active, revoked, expired, or unit_inactive (refused while its unit is inactive)."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= now:
+        return "expired"
+    return "active" if token.unit.active else "unit_inactive"
 
 
 def token_for(secret: str) -> ApiToken | None:

@@ -13,7 +13,7 @@ from mdk.extensions import login_manager
 # Endpoints anyone may use: the login page itself, health checks, the language switch, CSS.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "core.healthz", "core.favicon", "core.set_language", "static",
-    "api-docs.openapi_json",
+    "api-docs.openapi_json", "swagger_ui.docs", "swagger_ui.asset",
 })
 
 

@@ -32,6 +32,7 @@ NAVIGATION = [
     ("patients.list_patients", _l("Patients")),
     ("audit.review", _l("Audit log")),
     ("outbox.queue", _l("Mail queue")),
+    ("api_tokens.list_tokens", _l("API tokens")),
 ]
 
 
@@ -47,6 +48,7 @@ SECTIONS = {
                                "patients.search_patient"),
     "audit.review": ("audit.sample",),
     "cases.list_cases": ("cases.new_case", "cases.show_case", "cases.edit_case"),
+    "api_tokens.list_tokens": ("api_tokens.revoke",),
 }
 
 

@@ -94,8 +94,16 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
                 "case_id": case_id, "move": "withdraw",
-                "message_id": _a_dead_mail_id(), **_material_ids(case_id)} \
+                "message_id": _a_dead_mail_id(), **_material_ids(case_id),
+                "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css"} \
             | _a_review_task(walker, area)
+
+
+def _an_api_token_id(walker: Person, area: str) -> int:
+    """A token of the walker's unit (the admins' page lists and revokes it)."""
+    from mdk.api_tokens.service import create_token
+
+    return create_token(system_actor(), unit_hsa_id=walker.unit.hsa_id, areas=(area,)).token.id
 
 
 def _a_review_task(walker: Person, area: str) -> dict[str, int]:
