@@ -91,6 +91,7 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 def _init_extensions(app: Flask) -> None:
     from mdk import i18n
+    from mdk.api_tokens import document_rate_limit
     from mdk.extensions import api, babel, csrf, db, migrate
 
     db.init_app(app)
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=i18n.select_timezone)
     api.init_app(app)
+    document_rate_limit(api)  # before any feature adds its operations
     i18n.init_app(app)
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
         _configure_sqlite_connections(app)

@@ -22,26 +22,32 @@ class RateLimitDocPlugin(BasePlugin):
             operation.setdefault("responses", {}).setdefault(429, RATE_LIMIT_RESPONSE)
 
 
-def register(app: Flask) -> None:
+def document_rate_limit(api) -> None:
+    """The 429 a token caller may get, on every operation of the OpenAPI document. Called
+    right after the Api is bound (mdk.create_app), before any blueprint adds operations."""
     from flask_smorest.utils import prepare_response
 
+    from mdk.api_tokens.rate_limit import TOO_MANY_REQUESTS_RESPONSE
+    from mdk.schemas import PROBLEM_CONTENT_TYPE
+
+    response = {**TOO_MANY_REQUESTS_RESPONSE, "schema": api.ERROR_SCHEMA}
+    prepare_response(response, api.spec, PROBLEM_CONTENT_TYPE)
+    api.spec.components.response(RATE_LIMIT_RESPONSE, response)
+    plugin = RateLimitDocPlugin()
+    plugin.init_spec(api.spec)
+    api.spec.plugins.append(plugin)
+
+
+def register(app: Flask) -> None:
     from mdk.api_tokens import rate_limit, views
     from mdk.api_tokens.auth import init_app
     from mdk.api_tokens.cli import api_tokens_cli
     from mdk.extensions import api
-    from mdk.schemas import PROBLEM_CONTENT_TYPE
 
     init_app(app)
     rate_limit.init_app(app)  # after the Bearer check, which finds the token it counts
     app.register_blueprint(views.blp)
     app.cli.add_command(api_tokens_cli)
-    response = {**rate_limit.TOO_MANY_REQUESTS_RESPONSE, "schema": api.ERROR_SCHEMA}
-    prepare_response(response, api.spec, PROBLEM_CONTENT_TYPE)
-    api.spec.components.response(RATE_LIMIT_RESPONSE, response)
-    # Registered before the features' API blueprints, so it sees each of their operations.
-    plugin = RateLimitDocPlugin()
-    plugin.init_spec(api.spec)
-    api.spec.plugins.append(plugin)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     api.spec.components.security_scheme("loginSession", SESSION_SCHEME)
     # Either one, on every operation (the document itself is public and says so).

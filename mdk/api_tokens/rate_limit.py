@@ -46,7 +46,8 @@ def configured_limit() -> str:
 
 def too_many_requests(limit: RequestLimit):
     """The 429 problem, with Retry-After in whole seconds until the window ends."""
-    retry_after = max(1, math.ceil(limit.reset_at - time.time()))
+    reset_at, _remaining = limit.window
+    retry_after = max(1, math.ceil(reset_at - time.time()))
     response = jsonify({"type": "about:blank", "title": "Too Many Requests", "status": 429,
                         "detail": f"This API token may make {limit.limit} calls; try again "
                                   f"in {retry_after} s."})
