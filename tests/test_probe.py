@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
+from mdk.api_tokens.models import ApiToken
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.core.security import HEADERS
@@ -71,7 +72,8 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "case_id": case.id, "event_id": 1, "key": area, "area_key": area,
                 "month": "2026-12", "file_format": "csv", "move": "withdraw",
                 "filename": "css/mdk.css", "item_id": 1, "file_id": 1,
-                "task_id": first(ReviewTask.id) or MAX_ID}
+                "task_id": first(ReviewTask.id) or MAX_ID,
+                "token_id": first(ApiToken.id) or MAX_ID, "name": "swagger-ui.css"}
 
 
 @pytest.fixture()
@@ -93,7 +95,8 @@ def quick_walkers(app, client, admin_user):
                   "case_id": MAX_ID, "event_id": MAX_ID, "key": "analcancer",
                   "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
                   "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID,
-                  "item_id": MAX_ID, "file_id": MAX_ID}
+                  "item_id": MAX_ID, "file_id": MAX_ID, "token_id": MAX_ID,
+                  "name": "swagger-ui.css"}
     with app.app_context():  # log_in must not run inside another app context
         coordinator = db.session.get(Person, coordinator_id)
     other = app.test_client()
