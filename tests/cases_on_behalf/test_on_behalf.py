@@ -6,6 +6,7 @@ receipt with the case number and no patient data."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -277,6 +278,21 @@ def test_bad_input_is_named_at_its_field_and_saves_nothing(app, world, browser, 
     with app.app_context():
         assert _counts() == before
     assert _stored_files(app) == files  # no file stored, nor a half-written one
+
+
+def test_a_remiss_over_the_upload_limit_is_refused_at_its_field(app, world, browser,
+                                                                monkeypatch):
+    monkeypatch.setitem(app.config, "MDK", replace(app.config["MDK"], upload_max_mb=1))
+    with app.app_context():
+        before, files = _counts(), _stored_files(app)
+    big = PDF[:-6] + b" " * (1024 * 1024) + b"%%EOF\n"
+    response = _post(browser(world.people["coordinator"]), _form(world),
+                     file=(big, "remiss.pdf", "application/pdf"))
+    assert response.status_code == 422
+    assert "högst 1 MB" in field_error(response.get_data(as_text=True), "remiss_file")
+    with app.app_context():
+        assert _counts() == before
+    assert _stored_files(app) == files
 
 
 def test_every_problem_of_the_referral_and_the_remiss_is_shown_in_one_round(app, world,
