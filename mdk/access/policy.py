@@ -75,6 +75,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "case.create": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.edit": {"coordinator": OWN_AREAS, "referrer": OWN_UNIT},
     "case.triage": {"coordinator": OWN_AREAS},
+    # A remiss that reached the MDK by the journal system, letter or fax: the area's
+    # coordinators register it for the referring unit (mdk.cases.on_behalf).
+    "case.register_on_behalf": {"coordinator": OWN_AREAS},
     # Mina ärenden: the referrer follows their own units' cases (the coordinators have the
     # inbox, case.triage).
     "case.follow": {"referrer": OWN_UNIT},

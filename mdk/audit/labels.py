@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "case.identity_mismatch": _l("Referred with another name than the registered one"),
     "case.identity_confirm": _l("Confirmed the registered identity"),
     "case.take": _l("Took the case for their unit"),
+    "case.register_on_behalf": _l("Registered the case from a remiss, on the referring "
+                                  "unit's behalf"),
     "review.complete": _l("Completed a secondary review"),
     "review.update": _l("Corrected a secondary review"),
     "review.reassign": _l("Gave a secondary review to another reviewer"),

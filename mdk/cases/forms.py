@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 
 from mdk.care_areas.domain import CareArea, ReferralField
@@ -63,6 +64,34 @@ class NewCaseFields(CaseFields, IdentityFields):
                 "family_name": self.family_name.data,
                 "protected_identity": bool(self.protected_identity.data),
                 **self.case_data(), "submit": submit}
+
+
+class OnBehalfFields(NewCaseFields):
+    """The coordinator's referral form: also a remiss registered on the referring unit's
+    behalf (mdk.cases.on_behalf), with the remiss attached. Choices: the view."""
+
+    on_behalf = BooleanField(_l("I register a remiss sent to the MDK, on the referring "
+                                "unit's behalf"), default=True)
+    contact_person_id = SelectField(_l("Contact at the referring unit"),
+                                    validate_choice=False, coerce=optional_int)
+    remiss_source = SelectField(_l("The remiss came"), validate_choice=False)
+    remiss_received_on = StringField(_l("Day the remiss arrived"), render_kw={"type": "date"})
+    remiss_reference = StringField(_l("The sender's reference (optional)"),
+                                   render_kw={"autocomplete": "off"})
+    remiss_file = FileField(_l("The remiss (PDF)"), render_kw={"accept": "application/pdf"})
+
+    def remiss_data(self) -> dict:
+        return {"contact_person_id": self.contact_person_id.data,
+                "remiss_source": self.remiss_source.data or None,
+                "remiss_received_on": self.remiss_received_on.data or None,
+                "remiss_reference": self.remiss_reference.data or None}
+
+    def remiss_upload(self) -> tuple:
+        """The uploaded file's stream and name, or (None, None) when none was chosen."""
+        chosen = self.remiss_file.data
+        if chosen is None or not getattr(chosen, "filename", None):
+            return None, None
+        return chosen.stream, chosen.filename
 
 
 def _answer(field: Field) -> object:

@@ -7,7 +7,7 @@ mdk.cases.workflow; every move is kept as a CaseTransition row with its reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +38,9 @@ NUMBER_LENGTH = 20
 QUESTION_LENGTH = 4000
 REASON_LENGTH = 1000
 NAME_LENGTH = 100  # as the patient's names (mdk.patients.models)
+# How a remiss registered on the referring unit's behalf reached the MDK (mdk.cases.on_behalf).
+REMISS_SOURCES = ("journal_system", "letter", "fax", "other")
+REMISS_REFERENCE_LENGTH = 100
 
 
 
@@ -48,6 +51,9 @@ class Case(db.Model):
         CheckConstraint(one_of_values("state", STATES), name="state_known"),
         CheckConstraint(one_of_values("case_type", CASE_TYPES), name="case_type_known"),
         CheckConstraint(one_of_values("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint("remiss_source IS NULL OR " + one_of_values("remiss_source",
+                                                                    REMISS_SOURCES),
+                        name="remiss_source_known"),
     )
 
     id: Mapped[pk]
@@ -82,6 +88,14 @@ class Case(db.Model):
     referred_given_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     referred_family_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     referred_protected_identity: Mapped[bool | None]
+    # A remiss that came by the journal system, letter or fax, registered by a coordinator
+    # for the referring unit (mdk.cases.on_behalf): who registered it, how it came, the day
+    # it arrived and the sender's own reference. remiss_source is set on every such case.
+    registered_on_behalf_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"))
+    remiss_source: Mapped[str | None] = mapped_column(String(20))
+    remiss_received_on: Mapped[date | None]
+    remiss_reference: Mapped[str | None] = mapped_column(String(REMISS_REFERENCE_LENGTH))
     submitted_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
@@ -92,6 +106,8 @@ class Case(db.Model):
     treating_unit: Mapped[Unit | None] = relationship(foreign_keys=[treating_unit_id])
     handling_unit: Mapped[Unit | None] = relationship(foreign_keys=[handling_unit_id])
     contact_person: Mapped[Person | None] = relationship(foreign_keys=[contact_person_id])
+    registered_on_behalf_by: Mapped[Person | None] = relationship(
+        foreign_keys=[registered_on_behalf_by_id])
     conference: Mapped[Conference | None] = relationship()
     transitions: Mapped[list[CaseTransition]] = relationship(
         back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
@@ -108,6 +124,11 @@ class Case(db.Model):
 
         return self.identity_as_referred and bool(differing_fields(self.patient, {
             "given_name": self.referred_given_name, "family_name": self.referred_family_name}))
+
+    @property
+    def registered_on_behalf(self) -> bool:
+        """A coordinator registered the case from a remiss sent to the MDK."""
+        return self.remiss_source is not None
 
     @property
     def host_unit_id(self) -> int | None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from mdk.care_areas.service import CareAreaNotFound, care_area
 from mdk.cases.models import Case, CaseTransition
+from mdk.cases.workflow import REMISS_SOURCE_HOW
 from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local, format_day
@@ -67,11 +68,29 @@ NOTICES: dict[str, tuple[Notice, ...]] = {
 }
 
 
+# A remiss registered on the referring unit's behalf (mdk.cases.on_behalf): at its first
+# submission the unit's mailbox and the named contact get this receipt instead of the
+# referrer's own, always (nobody at the unit sent it through the service: it is how they
+# learn that the MDK has it), and the coordinators are told as of any submission.
+ON_BEHALF_RECEIPT = _told("case_registered_on_behalf", (REFERRER, ACT), (REFERRING_UNIT, ACT))
+
+
+def _notices(case: Case, transition: CaseTransition) -> tuple[Notice, ...]:
+    notices = NOTICES.get(transition.action, ())
+    if transition.action == "submit" and case.registered_on_behalf and all(
+            step is transition or step.action != "submit" for step in case.transitions):
+        return (*ON_BEHALF_RECEIPT,
+                *(notice for notice in notices if notice.audience == COORDINATORS))
+    return notices
+
+
 def case_moved(case: Case, transition: CaseTransition) -> int:
-    """Queue the mails of this move (NOTICES); returns how many rows were queued."""
+    """Queue the mails of this move (NOTICES); returns how many rows were queued. One
+    address told twice of a move (a contact whose address is the unit's mailbox) gets one
+    mail: the idempotency key is the same for both (mdk.outbox.service.queue_mail)."""
     db.session.flush()  # the transition's id makes the idempotency key
     queued = 0
-    for notice in NOTICES.get(transition.action, ()):
+    for notice in _notices(case, transition):
         for recipient in _recipients(case, notice):
             message = queue_mail(
                 recipient, kind=notice.kind, template=notice.template,
@@ -232,4 +251,16 @@ def _context(case: Case, transition: CaseTransition | None, notice: Notice,
         "for_person": notice.audience != REFERRING_UNIT,
         "informational": not notice.asks_to_act,
         "own_page_url": own_page_url(),
+        **(_remiss(case, language) if notice in ON_BEHALF_RECEIPT else {}),
+    }
+
+
+def _remiss(case: Case, language: str) -> dict:
+    """How the remiss came and when (never its reference: free text the sender chose)."""
+    registrar = case.registered_on_behalf_by
+    return {
+        "remiss_how": REMISS_SOURCE_HOW.get(case.remiss_source or "", case.remiss_source),
+        "remiss_day": format_day(case.remiss_received_on, language)
+        if case.remiss_received_on else None,
+        "registered_by": registrar.name if registrar is not None else None,
     }

@@ -23,7 +23,15 @@ from mdk.access import policy
 from mdk.care_areas.schemas import LabelSchema
 from mdk.care_areas.service import CareAreaNotFound, care_area, care_areas
 from mdk.cases.identity import shown_patient
-from mdk.cases.models import CASE_TYPES, PRIORITIES, QUESTION_LENGTH, REASON_LENGTH, STATES, Case
+from mdk.cases.models import (
+    CASE_TYPES,
+    PRIORITIES,
+    QUESTION_LENGTH,
+    REASON_LENGTH,
+    REMISS_SOURCES,
+    STATES,
+    Case,
+)
 from mdk.cases.workflow import DEFAULT_STATE_CHOICE, IN_PROGRESS, STATE_GROUPS
 from mdk.patients.schemas import PatientPseudonymSchema, PatientSchema
 from mdk.schemas import Flag, Key, Text, database_id, rule_pattern
@@ -133,6 +141,29 @@ class EligibilityWarnings(fields.List):
         return eligibility_warnings(area, obj.answers or {})
 
 
+class OnBehalfSchema(Schema):
+    """A remiss a coordinator registered for the referring unit (mdk.cases.on_behalf)."""
+
+    registered_by_id = fields.Integer(allow_none=True, attribute="registered_on_behalf_by_id")
+    registered_by_name = fields.Function(
+        lambda case: case.registered_on_behalf_by.name if case.registered_on_behalf_by
+        else None, allow_none=True, metadata={"type": "string"})
+    source = fields.String(attribute="remiss_source",
+                           metadata={"enum": list(REMISS_SOURCES)})
+    received_on = fields.Date(attribute="remiss_received_on", allow_none=True)
+    reference = fields.String(attribute="remiss_reference", allow_none=True)
+
+
+class OnBehalf(fields.Nested):
+    """The case itself, dumped with OnBehalfSchema, when it was registered on behalf."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(OnBehalfSchema, allow_none=True, dump_only=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return obj if obj.registered_on_behalf else None
+
+
 class CaseSummarySchema(Schema):
     """A case in a list (GET /api/v1/cases)."""
 
@@ -197,6 +228,10 @@ class CaseSchema(CaseSummarySchema):
                        "null otherwise, and always null for everyone else"})
     eligibility_warnings = EligibilityWarnings()
     transitions = fields.List(fields.Nested(TransitionSchema))
+    registered_on_behalf = OnBehalf(metadata={
+        "description": "a remiss a coordinator registered for the referring unit: by whom, "
+                       "how it came (source), the day it arrived and the sender's "
+                       "reference; null for a referral the unit made itself"})
 
     def _identity_check(self, case: Case) -> dict[str, str] | None:
         if not case.identity_check_needed or case.care_area not in self.reader().areas(

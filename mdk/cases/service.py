@@ -10,7 +10,7 @@ it. Identity numbers and names never enter log lines or audit details: the case 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -299,11 +299,16 @@ def _patient_for(actor: Actor, data: Mapping[str, Any], patient: Patient | None,
     return patient
 
 
-def register_case(actor: Actor, principal: policy.Principal,
-                  data: Mapping[str, Any]) -> Case:
+def register_case(actor: Actor, principal: policy.Principal, data: Mapping[str, Any], *,
+                  complete: Callable[[Case], None] | None = None) -> Case:
     """A new case (a draft, or submitted at once with `submit`): the care area, the
     referring unit, the patient's identity number and name, the question, case type,
-    priority, consent, a phone number and the area's referral fields."""
+    priority, consent, a phone number and the area's referral fields.
+
+    `complete`, when given, is called with the new case once the referral is known to be
+    right, in the same transaction and before a submission queues its mail (a remiss
+    registered on the unit's behalf: mdk.cases.on_behalf); a FieldError it raises saves
+    nothing."""
     unknown = sorted(set(data) - PATIENT_KEYS - CASE_KEYS
                      - {"care_area", "referring_unit_id", "submit"})
     if unknown:
@@ -332,6 +337,8 @@ def register_case(actor: Actor, principal: policy.Principal,
         elif registered is not None and identity_check.shown_otherwise(patient, names,
                                                                         protected):
             identity_check.keep_as_referred(case, names, protected)
+        if complete is not None:
+            complete(case)
         if submit:  # submitted at once: never a draft, so its history holds the submission only
             _move(actor, principal, case, MOVES["submit"], {})
             case.transitions[-1].from_state = None

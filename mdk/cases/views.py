@@ -13,18 +13,20 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from mdk.access import authorize, visible_areas
 from mdk.access.enforcement import current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
 from mdk.cases import answers as referral_answers
-from mdk.cases import identity, service, triage
+from mdk.cases import identity, on_behalf, service, triage
 from mdk.cases.forms import (
     CaseFields,
     ConfirmIdentityForm,
     MoveForm,
     NewCaseFields,
+    OnBehalfFields,
     TakeCaseForm,
     form_class,
     form_field_name,
@@ -35,6 +37,8 @@ from mdk.cases.workflow import (
     DEFAULT_STATE_CHOICE,
     MOVES,
     PRIORITY_LABELS,
+    REMISS_SOURCE_HOW,
+    REMISS_SOURCE_LABELS,
     STATE_GROUPS,
     STATE_LABELS,
     chosen_states,
@@ -61,6 +65,12 @@ def case_type_label(case_type: str) -> str:
 @blp.app_template_global()
 def priority_label(priority: str) -> str:
     return str(PRIORITY_LABELS.get(priority, priority))
+
+
+@blp.app_template_global()
+def remiss_came(source: str | None) -> str:
+    """How a remiss registered on the unit's behalf came, as a sentence says it."""
+    return str(REMISS_SOURCE_HOW.get(source or "", source or ""))
 
 
 @blp.app_template_global()
@@ -119,8 +129,8 @@ def list_cases():
 
 # --- referring ------------------------------------------------------------------------------
 
-def _referral_form(area, formdata=None):
-    form = form_class(area, NewCaseFields)(**({} if formdata is None else {"formdata": formdata}))
+def _referral_form(area, formdata=None, *, base=NewCaseFields):
+    form = form_class(area, base)(**({} if formdata is None else {"formdata": formdata}))
     form.set_case_choices(area)
     form.set_choices([(key, entry.label) for key, entry in reservnummer_formats().items()])
     units = service.referring_units(current_principal(), area.key)
@@ -128,7 +138,21 @@ def _referral_form(area, formdata=None):
                                       *((unit.id, unit.name) for unit in units)]
     if len(units) == 1 and not form.referring_unit_id.data:
         form.referring_unit_id.data = units[0].id
+    if isinstance(form, OnBehalfFields):
+        _set_remiss_choices(form, area, units)
     return form
+
+
+def _set_remiss_choices(form: OnBehalfFields, area, units) -> None:
+    """The contacts under the unit they refer from (a unit without referrers offers none:
+    its mailbox alone gets the receipt), and how a remiss comes."""
+    by_unit = on_behalf.contacts_by_unit(area.key)
+    form.contact_person_id.choices = [
+        SelectChoice("", _("Choose the contact (none: the unit's mailbox only)")),
+        *(SelectChoice(person.id, person.name, optgroup=unit.name)
+          for unit in units for person in by_unit.get(unit.id, []))]
+    form.remiss_source.choices = [("", _("Choose how the remiss came")),
+                                  *REMISS_SOURCE_LABELS.items()]
 
 
 def _attach(form, error: FieldError) -> None:
@@ -143,20 +167,30 @@ def new_case():
         area = choices[0]
     if area is None or area not in choices:
         return render_template("cases/choose_area.html", areas=choices)
-    form = _referral_form(area)
+    remiss = on_behalf.may_register(current_principal(), area.key)
+    form = _referral_form(area, base=OnBehalfFields if remiss else NewCaseFields)
     if form.validate_on_submit():
         submit = request.form.get("submit_now") is not None
         try:
-            case = service.register_case(actor_from_request(), current_principal(),
-                                         form.service_data(area.key, submit))
+            case = _register(form, area, submit, for_unit=remiss and form.on_behalf.data)
         except FieldError as error:
             _attach(form, error)
         else:
             flash(_("Case %(number)s submitted to the MDK.", number=case.number) if submit
                   else _("Case %(number)s saved as a draft.", number=case.number), "success")
             return redirect(url_for(".show_case", case_id=case.id))
-    return render_template("cases/new.html", form=form, area=area), \
+    return render_template("cases/new.html", form=form, area=area, remiss=remiss), \
         422 if form.errors or form.form_errors else 200
+
+
+def _register(form, area, submit: bool, *, for_unit: bool) -> Case:
+    """A referral, or a remiss registered on the referring unit's behalf with its PDF."""
+    data = form.service_data(area.key, submit)
+    if not for_unit:
+        return service.register_case(actor_from_request(), current_principal(), data)
+    stream, filename = form.remiss_upload()
+    return on_behalf.register_on_behalf(actor_from_request(), current_principal(),
+                                        {**data, **form.remiss_data()}, stream, filename)
 
 
 @blp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

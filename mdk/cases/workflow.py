@@ -92,6 +92,14 @@ CASE_TYPE_LABELS = {
 
 PRIORITY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 
+# How a remiss registered on the referring unit's behalf came (mdk.cases.models.REMISS_SOURCES):
+# as the form offers it, and as a sentence says it ("came by letter").
+REMISS_SOURCE_LABELS = {"journal_system": _l("Journal system (electronic remiss)"),
+                        "letter": _l("Letter"), "fax": _l("Fax"), "other": _l("Other")}
+REMISS_SOURCE_HOW = {"journal_system": _l("through the journal system (electronic remiss)"),
+                     "letter": _l("by letter"), "fax": _l("by fax"),
+                     "other": _l("in another way")}
+
 # The cases still in progress (pågående): every state but the final ones, discussed and
 # reported too (the report and the closing are still to come). The case lists open on these,
 # in the order of STATE_LABELS (mdk.cases.models.STATES), and a partial index on them keeps

@@ -349,6 +349,25 @@ def attach_file(actor: Actor, case: Case, key: object, stream: BinaryIO | None,
     stored = uploads.store(stream, filename, field)
     if item is None:
         item = fill_entry(actor, case, key, {}, commit=False)
+    found = _add_file(actor, case, item, stored)
+    db.session.commit()
+    return found
+
+
+def add_document(actor: Actor, case: Case, stored: uploads.StoredFile, *, label: str,
+                 kind: str = "other") -> MaterialFile:
+    """An extra item holding one document already stored (the remiss a coordinator
+    registers a referral from: mdk.cases.on_behalf), in the caller's transaction: the
+    caller commits. Audited as any item and upload."""
+    check_open(case)
+    item = MaterialItem(case_id=case.id, checklist_key=None, kind=kind, label=label,
+                        required=False, created_by=actor.person_id)
+    _insert(actor, case, item, ["kind", "label"], commit=False)
+    return _add_file(actor, case, item, stored)
+
+
+def _add_file(actor: Actor, case: Case, item: MaterialItem,
+              stored: uploads.StoredFile) -> MaterialFile:
     found = MaterialFile(case_id=case.id, item=item, storage_name=stored.storage_name,
                          original_name=stored.original_name, content_type=stored.content_type,
                          size_bytes=stored.size_bytes, sha256=stored.sha256,
@@ -358,7 +377,6 @@ def attach_file(actor: Actor, case: Case, key: object, stream: BinaryIO | None,
     audit.record(actor, "material.upload", found, patient_id=case.patient_id,
                  details={"case_id": case.id, "entry": entry_key(item), "item_id": item.id,
                           "content_type": stored.content_type, "size_bytes": stored.size_bytes})
-    db.session.commit()
     return found
 
 

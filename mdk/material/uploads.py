@@ -15,6 +15,7 @@ import os
 import secrets
 import unicodedata
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -68,9 +69,11 @@ def too_large_message():
               mb=current_app.config["MDK"].upload_limit_mb)
 
 
-def store(stream: BinaryIO, filename: object, field: str = "file") -> StoredFile:
+def store(stream: BinaryIO, filename: object, field: str = "file", *,
+          accept: Collection[str] = tuple(CONTENT_TYPES), refused=NOT_ACCEPTED) -> StoredFile:
     """Copy an uploaded stream to the upload folder under a random name; refuse (FieldError
-    at `field`) an empty file, one over the limit, and anything not a PDF or an image."""
+    at `field`) an empty file, one over the limit, and anything not a PDF or an image (or
+    not of the kinds in `accept`, with the message `refused`: the remiss is a PDF)."""
     folder, limit = upload_folder(), max_bytes()
     storage_name = secrets.token_hex(32)
     temporary = folder / f".incoming-{storage_name}"
@@ -89,8 +92,8 @@ def store(stream: BinaryIO, filename: object, field: str = "file") -> StoredFile
         if size == 0:
             raise FieldError(field, _l("The file is empty."))
         kind = file_kind(temporary, size)
-        if kind is None:
-            raise FieldError(field, NOT_ACCEPTED)
+        if kind is None or kind not in accept:
+            raise FieldError(field, refused)
         os.replace(temporary, folder / storage_name)
     finally:
         # Only our own unfinished copy goes; a stored file is never deleted.
