@@ -8,6 +8,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import etag as smorest_etag
+from flask_smorest.exceptions import PreconditionFailed
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -52,7 +53,12 @@ class Blueprint(flask_smorest.Blueprint):
         if not request.if_match:
             smorest_etag._get_etag_ctx()["etag_checked"] = True
             return
-        super().check_etag(etag_data, etag_schema)
+        try:
+            super().check_etag(etag_data, etag_schema)
+        except PreconditionFailed as error:
+            error.description = ("The resource has changed since the ETag sent in If-Match: "
+                                 "read it again and send the change with its new ETag.")
+            raise
 
     def _check_not_modified(self, etag):
         if (request.method in self.METHODS_CHECKING_NOT_MODIFIED
