@@ -3,13 +3,17 @@
 from http import HTTPStatus
 
 import flask_smorest
+from flask import current_app, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import etag as smorest_etag
+from flask_smorest.exceptions import PreconditionFailed
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
 
 from mdk.db import Base
 from mdk.schemas import PROBLEM_CONTENT_TYPE, Key, ProblemSchema
@@ -27,9 +31,46 @@ class BodyParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """Every REST blueprint: parses bodies with BodyParser."""
+    """Every REST blueprint: parses bodies with BodyParser, and takes flask-smorest's ETags
+    (the views decorated with `@blp.etag`) with three changes:
+
+    - If-Match is optional: without it a change goes ahead (clinic systems that do not send
+      it keep working); with it, a stale tag gets 412 and nothing changes. flask-smorest
+      would answer 428 to a PATCH without it.
+    - POST is checked too: here a POST changes the resource it is under (a case's moves, a
+      material item's availability and files), so it takes If-Match like a PATCH.
+    - A 304 is empty and carries its ETag (RFC 9110 §15.4.5), and If-None-Match compares
+      weakly (§13.1.2), so a tag a proxy weakened still matches.
+    """
 
     ARGUMENTS_PARSER = BodyParser()
+    METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH", "DELETE", "POST"]
+
+    def _check_precondition(self):
+        """No If-Match is no precondition (flask-smorest's 428): see the class."""
+
+    def check_etag(self, etag_data, etag_schema=None):
+        if not request.if_match:
+            smorest_etag._get_etag_ctx()["etag_checked"] = True
+            return
+        try:
+            super().check_etag(etag_data, etag_schema)
+        except PreconditionFailed as error:
+            error.description = ("The resource has changed since the ETag sent in If-Match: "
+                                 "read it again and send the change with its new ETag.")
+            raise
+
+    def _check_not_modified(self, etag):
+        if (request.method in self.METHODS_CHECKING_NOT_MODIFIED
+                and request.if_none_match.contains_weak(etag)):
+            response = current_app.response_class(status=304)
+            response.set_etag(etag)
+            raise HTTPException(response=response)
+
+    def _prepare_etag_doc(self, doc, doc_info, **kwargs):
+        doc = super()._prepare_etag_doc(doc, doc_info, **kwargs)
+        doc.get("responses", {}).pop(428, None)  # If-Match is optional
+        return doc
 
 
 class ProblemApi(flask_smorest.Api):
@@ -62,6 +103,19 @@ class ProblemApi(flask_smorest.Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_etag_headers(self):
+        """flask-smorest's ETag parameters and header, with If-Match optional (Blueprint)."""
+        self.spec.components.parameter("IF_NONE_MATCH", "header", {
+            **smorest_etag.IF_NONE_MATCH_HEADER,
+            "description": "The ETag of the copy the caller has: unchanged, the answer is "
+                           "304 without a body"}, lazy=True)
+        self.spec.components.header("ETAG", smorest_etag.ETAG_HEADER, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", {
+            **smorest_etag.IF_MATCH_HEADER, "required": False,
+            "description": "The ETag the change is based on (optional): when it is no "
+                           "longer the resource's, the change is refused with 412 and "
+                           "nothing changes"}, lazy=True)
 
     def _register_pagination_header(self):
         self.spec.components.header("PAGINATION", {

@@ -19,6 +19,11 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANG_COOKIE) if has_request_context() else None
     if chosen in LOCALES:
         return chosen
+    # A clinic system on the API has no cookie: it says its language the HTTP way.
+    if has_request_context() and request.path.startswith("/api/"):
+        asked = request.accept_languages.best_match(LOCALES)
+        if asked:
+            return asked
     return current_app.config["MDK"].default_locale
 
 

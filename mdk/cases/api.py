@@ -4,6 +4,12 @@ Thin: parse (types only, mdk.cases.schemas) → check access on the loaded case 
 call → dump. The patient's field set is chosen per case by mdk.cases.schemas
 .patient_schema_for. The list is paginated the flask-smorest way: `?page=&page_size=` and an
 `X-Pagination` header ({"total", "total_pages", "page", "next_page", ...}).
+
+ETags (mdk.extensions.Blueprint): a case's ETag is a hash of the case as the caller gets it
+(CaseSchema, with its timeline and what is missing), so it changes whenever anything the
+caller sees of the case changes, and every worker computes the same one. GET answers 304 to
+a matching If-None-Match; PATCH and the moves refuse a stale If-Match with 412 before they
+change anything, and go ahead without one.
 """
 
 from __future__ import annotations
@@ -72,18 +78,25 @@ class Cases(MethodView):
 
 @blp.route("/<int:case_id>")
 class CaseById(MethodView):
+    @blp.etag
     @blp.response(200, CaseSchema)
     def get(self, case_id: int):
-        """One case; writes one `case.read` audit event."""
+        """One case, with its timeline and what its meeting still lacks; writes one
+        `case.read` audit event. A matching `If-None-Match` gets 304, which writes none."""
         case = authorize("case.view", service.get_case(case_id))
+        # The tag before the read is logged: a 304 carries no patient data, so it is no read.
+        blp.set_etag(case, CaseSchema)
         return service.read_case(actor_from_request(), case)
 
+    @blp.etag
     @blp.arguments(CasePatchSchema)
     @blp.response(200, CaseSchema)
     @blp.alt_response(409, description="The case is no longer a draft or returned.")
     def patch(self, data, case_id: int):
-        """Complete or correct the referral while it is a draft or returned."""
+        """Complete or correct the referral while it is a draft or returned. With
+        `If-Match`, only if the case is still as the caller last read it (else 412)."""
         case = authorize("case.edit", service.get_case(case_id))
+        blp.check_etag(case, CaseSchema)
         actor = actor_from_request()
         before = case.updated_at
         try:
@@ -97,13 +110,16 @@ class CaseById(MethodView):
 
 @blp.route("/<int:case_id>/moves")
 class CaseMoves(MethodView):
+    @blp.etag
     @blp.arguments(CaseMoveSchema)
     @blp.response(200, CaseSchema)
     @blp.alt_response(409, description="The move is not possible from the case's state.")
     def post(self, data, case_id: int):
         """Move the case: submit, accept, return, decline, defer or withdraw (the state table
-        in mdk.cases.workflow). Triage moves need `case.triage`."""
+        in mdk.cases.workflow). Triage moves need `case.triage`. With `If-Match`, only if
+        the case is still as the caller last read it (else 412)."""
         case = authorize("case.edit", service.get_case(case_id))
+        blp.check_etag(case, CaseSchema)
         data = dict(data)
         action = data.pop("action", None)
         move = MOVES.get(action) if action is not None else None

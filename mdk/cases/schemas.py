@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 from marshmallow.utils import missing
 
 from mdk.access import policy
@@ -99,6 +99,29 @@ class TransitionSchema(Schema):
     actor_name = fields.String()
 
 
+class StepSchema(Schema):
+    """One line of the case's timeline (mdk.cases.progress)."""
+
+    at = fields.DateTime(attribute="occurred_at")
+    what = fields.String(attribute="text", metadata={
+        "description": "what happened, in plain words (Accept-Language)"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "the reason given with the move, if any"})
+
+
+class MissingSchema(Schema):
+    """One thing the case's meeting still lacks (mdk.material.readiness)."""
+
+    code = fields.String(attribute="problem.code", metadata={
+        "enum": ["missing", "undated", "too_old", "not_at_host"]})
+    key = fields.String(attribute="problem.key", metadata={
+        "description": "the material entry's key (GET .../material)"})
+    blocking = fields.Boolean(attribute="problem.blocking", metadata={
+        "description": "a required entry: keeps the case from being ready"})
+    too_old_on = fields.Date(attribute="problem.too_old_on", allow_none=True)
+    message = fields.String(metadata={"description": "in plain words (Accept-Language)"})
+
+
 class EligibilityWarningSchema(Schema):
     key = fields.String()
     field = fields.String(metadata={"description": "the referral field (answers key)"})
@@ -164,6 +187,37 @@ class OnBehalf(fields.Nested):
         return obj if obj.registered_on_behalf else None
 
 
+def progress_found(cases) -> dict:
+    """Find the cases' progress (mdk.cases.progress) for this dump, in the reader's
+    language; kept on the request's context, so no schema instance (shared by requests)
+    holds it."""
+    from flask import g
+
+    from mdk.cases.progress import progress_of
+    from mdk.i18n import current_language
+
+    g.case_progress = progress_of([case for case in cases if case is not None],
+                                  current_language())
+    return g.case_progress
+
+
+class ProgressList(fields.List):
+    """The case's timeline or missing list, from the progress its schema found for every
+    case it dumps (CaseSummarySchema._find_progress)."""
+
+    def __init__(self, nested: type[Schema], part: str, **kwargs) -> None:
+        super().__init__(fields.Nested(nested), dump_only=True, **kwargs)
+        self.part = part
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        from flask import g
+
+        found = g.get("case_progress", {}).get(obj.id)
+        if found is None:
+            found = progress_found([obj])[obj.id]
+        return getattr(found, self.part)
+
+
 class CaseSummarySchema(Schema):
     """A case in a list (GET /api/v1/cases)."""
 
@@ -205,6 +259,20 @@ class CaseSummarySchema(Schema):
         "type": "integer", "description": "days (Swedish calendar days) since the case was "
                                           "received, while it waits for its MDK; null for a "
                                           "draft or a case discussed or ended"})
+
+    timeline = ProgressList(StepSchema, "timeline", metadata={
+        "description": "how the case has moved, oldest first"})
+    missing = ProgressList(MissingSchema, "missing", metadata={
+        "description": "what the case's meeting (or the area's next) still lacks, blocking "
+                       "first; empty once the material is complete or no longer gathered "
+                       "(discussed, reported or ended)"})
+
+    @pre_dump(pass_collection=True)
+    def _find_progress(self, data, many: bool, **kwargs):
+        """The timelines and missing lists of all the cases dumped, in a fixed number of
+        statements (a page of cases too), for ProgressList to pick from."""
+        progress_found(data if many else [data])
+        return data
 
     def _waiting_days(self, case: Case) -> int | None:
         from mdk.cases.triage import waiting_days

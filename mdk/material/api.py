@@ -5,6 +5,14 @@ item, change it, its availability per unit, upload a file) and /api/v1/cases/<id
 Thin, like mdk.cases.api: parse (types only) → check access on the loaded case → one service
 call → dump. Reading the list is a read of the case (`case.read`); a download writes
 `material.download`.
+
+ETags (mdk.extensions.Blueprint): the material's ETag is a hash of the list as the caller
+gets it (MaterialSchema: every item with its availability and files, and the readiness), so
+any change to an item, a file or an availability changes it, and every worker computes the
+same one. GET answers 304 to a matching If-None-Match. Every change (add or fill in an item,
+PATCH an item, its availability, a file) refuses a stale If-Match with 412 before it changes
+anything, goes ahead without one, and answers with the material's new ETag, so the next
+change can send it without reading the list again.
 """
 
 from __future__ import annotations
@@ -14,10 +22,12 @@ from flask.views import MethodView
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from mdk.access import authorize
+from mdk.audit import service as audit
 from mdk.audit.service import actor_from_request
 from mdk.cases import service as cases
 from mdk.cases.models import Case
-from mdk.extensions import Blueprint
+from mdk.db import commit_keeping_loaded
+from mdk.extensions import Blueprint, db
 from mdk.i18n import current_language
 from mdk.material import service, uploads
 from mdk.material.schemas import (
@@ -64,6 +74,17 @@ def _item(case: Case, item_id: int):
     return item
 
 
+def _unchanged_since_read(case: Case) -> None:
+    """412 when If-Match names another state of the material than its current one (none
+    sent: no check, and the list is not worked out for it)."""
+    blp.check_etag(material_body(case) if request.if_match else None, MaterialSchema)
+
+
+def _tag_changed(case: Case) -> None:
+    """The material's ETag after a change, on the answer: as the list's GET would give."""
+    blp.set_etag(material_body(case), MaterialSchema)
+
+
 def material_body(case: Case) -> dict:
     readiness = service.readiness_of(case)
     language = current_language()
@@ -84,14 +105,21 @@ def material_body(case: Case) -> dict:
 
 @blp.route("/<int:case_id>/material")
 class CaseMaterial(MethodView):
+    @blp.etag
     @blp.response(200, MaterialSchema)
     def get(self, case_id: int):
         """The case's checklist entries (filled in or not) and extra items, with what keeps
         the case from being ready for its meeting (or the area's next one). Writes one
-        `case.read` audit event."""
-        case = cases.read_case(actor_from_request(), _viewed(case_id))
-        return material_body(case)
+        `case.read` audit event. A matching `If-None-Match` gets 304, which writes none."""
+        case = _viewed(case_id)
+        body = material_body(case)
+        # The tag before the read is logged: a 304 carries no patient data, so it is no read.
+        blp.set_etag(body, MaterialSchema)
+        audit.record(actor_from_request(), "case.read", case)
+        commit_keeping_loaded(db.session)  # the items stay loaded for the answer
+        return body
 
+    @blp.etag
     @blp.arguments(ItemCreateSchema)
     @blp.response(201, ItemSchema)
     @blp.alt_response(409, description="The case is no longer open, or the entry is "
@@ -100,6 +128,7 @@ class CaseMaterial(MethodView):
         """Fill in a checklist entry (`checklist_key`) or add an extra item (`kind`,
         `label`). Only while the case is open (not discussed, reported or ended)."""
         case = _editable(case_id)
+        _unchanged_since_read(case)
         data = dict(data)
         try:
             if data.get("checklist_key") is not None:
@@ -110,12 +139,14 @@ class CaseMaterial(MethodView):
                 item = service.add_item(actor_from_request(), case, data)
         except FieldError as error:
             _refuse(error)
+        _tag_changed(case)
         return item, 201, {"Location": url_for("api_material.CaseMaterialItem",
                                                case_id=case.id, item_id=item.id)}
 
 
 @blp.route("/<int:case_id>/material/<int:item_id>")
 class CaseMaterialItem(MethodView):
+    @blp.etag
     @blp.arguments(ItemPatchSchema)
     @blp.response(200, ItemSchema)
     @blp.alt_response(409, description="The case is no longer open.")
@@ -123,14 +154,19 @@ class CaseMaterialItem(MethodView):
         """Change an item's fields (an extra item's kind, label, required and review_by
         too). Writes `material.update` naming the fields changed."""
         case = _editable(case_id)
+        item = _item(case, item_id)
+        _unchanged_since_read(case)
         try:
-            return service.update_item(actor_from_request(), case, _item(case, item_id), data)
+            item = service.update_item(actor_from_request(), case, item, data)
         except FieldError as error:
             _refuse(error)
+        _tag_changed(case)
+        return item
 
 
 @blp.route("/<int:case_id>/material/<int:item_id>/availability")
 class CaseMaterialAvailability(MethodView):
+    @blp.etag
     @blp.arguments(AvailabilityInputSchema)
     @blp.response(200, AvailabilitySchema)
     @blp.alt_response(409, description="The case is no longer open.")
@@ -138,15 +174,19 @@ class CaseMaterialAvailability(MethodView):
         """Requested, available or transferred at one of the area's NHV units (one row per
         unit: this replaces the unit's previous status)."""
         case = _editable(case_id)
+        item = _item(case, item_id)
+        _unchanged_since_read(case)
         try:
-            return service.set_availability(actor_from_request(), case, _item(case, item_id),
-                                            data)
+            found = service.set_availability(actor_from_request(), case, item, data)
         except FieldError as error:
             _refuse(error)
+        _tag_changed(case)
+        return found
 
 
 @blp.route("/<int:case_id>/material/<int:item_id>/files")
 class CaseMaterialFiles(MethodView):
+    @blp.etag
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, FileSchema)
     @blp.alt_response(409, description="The case is no longer open.")
@@ -157,13 +197,16 @@ class CaseMaterialFiles(MethodView):
         JPEG or TIFF image, decided from its content; at most MDK_UPLOAD_MAX_MB."""
         case = _editable(case_id)
         item = _item(case, item_id)
+        _unchanged_since_read(case)
         chosen = data.get("file")
         try:
-            return service.attach_file(actor_from_request(), case, service.entry_key(item),
-                                       chosen.stream if chosen else None,
-                                       chosen.filename if chosen else None), 201
+            found = service.attach_file(actor_from_request(), case, service.entry_key(item),
+                                        chosen.stream if chosen else None,
+                                        chosen.filename if chosen else None)
         except FieldError as error:
             _refuse(error, "files")
+        _tag_changed(case)
+        return found, 201
 
 
 @blp.route("/<int:case_id>/files/<int:file_id>")

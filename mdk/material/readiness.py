@@ -180,8 +180,9 @@ def assess_many(cases: list[Case]) -> dict[int, Readiness]:
                      selectinload(MaterialItem.files))
             .order_by(MaterialItem.id)):
         items[item.case_id].append(item)
-    upcoming = {area: next_meeting(area) for area in sorted({case.care_area for case in cases})
-                if any(case.conference is None for case in cases if case.care_area == area)}
+    # Each area's next meeting even when every case on the page has its own: the page's
+    # statements then depend on its areas only, not on which of its cases are placed.
+    upcoming = {area: next_meeting(area) for area in sorted({case.care_area for case in cases})}
     # _assess, not assess: an area with no coming meeting must not cost a lookup per case.
     return {case.id: _assess(case, case.conference or upcoming.get(case.care_area),
                              items[case.id])

@@ -5,7 +5,7 @@ The inbox holds what waits for a coordinator of the care areas: new referrals, r
 returned for completion and submitted again, cases the readiness gate held at a meeting's
 cut-off, and secondary reviews that are late or have nobody to do them. Mina ärenden is the
 referring unit's view: every case of its units, in progress first, with how it has moved
-(the case's transitions) and what its meeting still lacks (mdk.material.readiness).
+(its timeline) and what its meeting still lacks, both from mdk.cases.progress.
 
 Each list is a fixed number of statements whatever its length, and every case shown writes
 one case.read event, all in one INSERT, as the case list does. The counts name no patient
@@ -27,12 +27,12 @@ from mdk.access import policy
 from mdk.audit import service as audit
 from mdk.audit.service import Actor
 from mdk.cases.models import Case, CaseTransition
+from mdk.cases.progress import GATHERING, Step, progress_of
 from mdk.cases.service import _with_context, queue_order, scope_clause
-from mdk.cases.workflow import IN_PROGRESS, STATE_LABELS
+from mdk.cases.workflow import IN_PROGRESS
 from mdk.conferences.models import Conference
 from mdk.db import commit_keeping_loaded
 from mdk.extensions import db
-from mdk.i18n import format_datetime_local
 from mdk.material import readiness
 from mdk.material.models import ReadinessCheck
 from mdk.reviews.models import ReviewTask
@@ -43,8 +43,6 @@ GROUP_LIMIT = 100
 PAGE_SIZE = 50
 # The states a held case waits in for the coordinator's decision (the gate did not move it).
 HELD_STATES = ("accepted", "deferred")
-# The states in which a case's material is still being gathered for its meeting.
-GATHERING = ("draft", "submitted", "returned", "accepted", "deferred")
 
 INBOX_GROUPS = ("new", "resubmitted", "held", "reviews")
 GROUP_LABELS = {
@@ -221,15 +219,6 @@ def _take_units(principal: policy.Principal) -> dict[str, list[Unit]]:
 # --- the referrer's own cases (mina ärenden) -----------------------------------------------------
 
 @dataclass(frozen=True)
-class Step:
-    """One line of a case's timeline: when, what happened (in the reader's language), why."""
-
-    occurred_at: datetime
-    text: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class OwnCase:
     case: Case
     timeline: list[Step]
@@ -256,13 +245,10 @@ def own_cases(actor: Actor, principal: policy.Principal, page: int = 1,
     cases = list(db.session.scalars(
         _with_context(select(Case)).where(where).order_by(*_own_order())
         .limit(per_page).offset((page - 1) * per_page)))
-    steps = _timelines([case.id for case in cases])
-    gathering = [case for case in cases if case.state in GATHERING]
-    assessed = readiness.assess_many(gathering)
+    found = progress_of(cases, language)
     audit.record_reads(actor, cases, action="case.read")
     commit_keeping_loaded(db.session)
-    rows = [OwnCase(case, steps.get(case.id, []),
-                    assessed[case.id].describe(language) if case.id in assessed else [])
+    rows = [OwnCase(case, found[case.id].timeline, found[case.id].missing_texts)
             for case in cases]
     return OwnCasesPage(rows=rows, page=page, pages=pages, total=total)
 
@@ -271,63 +257,6 @@ def _own_order() -> tuple:
     return (sql_case((Case.state.in_(IN_PROGRESS), 0), else_=1),
             sql_case((Case.state == "returned", 0), else_=1),
             Case.updated_at.desc(), Case.id.desc())
-
-
-def _timelines(case_ids: list[int]) -> dict[int, list[Step]]:
-    """Every case's moves and the gate's holds, oldest first, in two statements."""
-    if not case_ids:
-        return {}
-    found = _moves(case_ids)
-    # A hold moves nothing (the case waits for the coordinator): the gate's verdict says it.
-    for check in db.session.scalars(
-            select(ReadinessCheck).where(ReadinessCheck.case_id.in_(case_ids),
-                                         ReadinessCheck.outcome == "held")
-            .options(joinedload(ReadinessCheck.conference))):
-        found.setdefault(check.case_id, []).append(Step(check.checked_at, str(_l(
-            "Not ready at the cut-off for the meeting of %(meeting)s: held for the "
-            "coordinator's decision", meeting=format_datetime_local(
-                check.conference.starts_at))), None))
-    for steps in found.values():
-        steps.sort(key=lambda step: step.occurred_at)
-    return found
-
-
-def _moves(case_ids: list[int]) -> dict[int, list[Step]]:
-    found: dict[int, list[Step]] = {}
-    returned: set[int] = set()
-    for transition in db.session.scalars(
-            select(CaseTransition).where(CaseTransition.case_id.in_(case_ids))
-            .options(joinedload(CaseTransition.conference))
-            .order_by(CaseTransition.case_id, CaseTransition.id)):
-        again = transition.action == "submit" and transition.case_id in returned
-        if transition.action == "return":
-            returned.add(transition.case_id)
-        found.setdefault(transition.case_id, []).append(
-            Step(transition.occurred_at, describe_step(transition, again), transition.reason))
-    return found
-
-
-def describe_step(transition: CaseTransition, again: bool = False) -> str:
-    """A move in plain words: "Accepted onto the meeting of tis 8 dec 2026 · v. 50 09:00"."""
-    meeting = format_datetime_local(transition.conference.starts_at) \
-        if transition.conference is not None else None
-    action = transition.action
-    if action == "register":
-        return str(_l("Saved as a draft"))
-    if action == "submit":
-        return str(_l("Submitted again after completion") if again
-                   else _l("Submitted to the MDK"))
-    if action == "accept":
-        return str(_l("Accepted onto the meeting of %(meeting)s", meeting=meeting)
-                   if meeting else _l("Accepted onto a meeting"))
-    if action == "defer":
-        return str(_l("Deferred to the meeting of %(meeting)s", meeting=meeting)
-                   if meeting else _l("Deferred to a later meeting"))
-    texts = {"return": _l("Returned for completion"), "decline": _l("Declined"),
-             "withdraw": _l("Withdrawn"),
-             "ready": _l("Ready for the meeting: the material is complete"),
-             "ready_anyway": _l("Taken onto the meeting as it is")}
-    return str(texts.get(action, STATE_LABELS.get(transition.to_state, transition.to_state)))
 
 
 # --- the start page's counts ---------------------------------------------------------------------
