@@ -42,7 +42,7 @@ from tests.support import log_in
 SEED = 20260512
 # Hypothesis examples per operation in the fuzzing phase; the examples and coverage phases
 # add their own fixed cases on top (boundaries, missing and wrong-typed fields, NUL bytes).
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 # Two callers: at least 2,000 requests in all, counted, not hoped for.
 MIN_REQUESTS_PER_CALLER = 1000
 
@@ -53,10 +53,12 @@ MIN_REQUESTS_PER_CALLER = 1000
 # - content_type_conformance: application/json for data, application/problem+json for
 #   errors, as declared.
 # - response_headers_conformance: documented headers (X-Pagination) are as declared.
-# Not run: negative_data_rejection and positive_data_acceptance. Their verdict depends on what
-# the document cannot say: a syntactically valid body is still refused for a business rule
-# (a case not in a draft state, an id that names no row, a care area the token lacks), and
-# some invalid-by-schema input is accepted on purpose (unknown query parameters are ignored).
+# Not run: positive_data_acceptance, because a body valid by the document is still refused
+# for rules the document cannot state (a personnummer's checksum, a case no longer a draft,
+# an id that names no row, a care area the token lacks). Nor negative_data_rejection: the
+# hooks below put real values into bodies, negative ones included, so a body meant to be
+# invalid often is not any more, and the check then calls its 201 a failure; its one other
+# report was a null sent for a field the document declares nullable.
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance, response_headers_conformance]
 
@@ -230,5 +232,6 @@ def test_api_contract(contract_schema, caller):
         except Exception as error:  # a 500 raised in the app, or a broken test
             failures.append(f"{label}: {type(error).__name__}: {error}")
     assert not failures, f"{caller.name}:\n" + "\n\n".join(failures)
+    print(f"{caller.name}: {caller.requests} requests")
     assert caller.requests >= MIN_REQUESTS_PER_CALLER, (
         f"{caller.name}: only {caller.requests} requests, expected {MIN_REQUESTS_PER_CALLER}")
