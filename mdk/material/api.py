@@ -211,10 +211,11 @@ class CaseMaterialFiles(MethodView):
 
 @blp.route("/<int:case_id>/files/<int:file_id>")
 class FileDownload(MethodView):
-    @blp.response(200, {"type": "string", "format": "binary"},
-                  content_type="application/octet-stream",
-                  description="The file as an attachment, with its sniffed content type "
-                              "(application/pdf, image/png, image/jpeg, image/tiff)")
+    # One content type per kind of file: the one sniffed at upload, not octet-stream.
+    @blp.doc(responses={"200": {
+        "description": "The file as an attachment, with its content type sniffed at upload",
+        "content": {content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in uploads.CONTENT_TYPES.values()}}})
     def get(self, case_id: int, file_id: int):
         """Download a file of the case's material; writes `material.download`."""
         case = _viewed(case_id)

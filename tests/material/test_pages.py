@@ -220,6 +220,24 @@ def test_a_download_name_that_is_not_ascii_uses_filename_star(app, world, browse
     assert "filename*=UTF-8''bild%20%C3%A5.png" in response.headers["Content-Disposition"]
 
 
+def test_the_api_download_is_documented_with_the_content_type_it_sends(app, world, browser):
+    """The OpenAPI document said application/octet-stream; the download sends the type
+    sniffed at upload (found by the contract test, tests/api_contract)."""
+    with app.app_context():
+        case = refer(world)
+        found = service.attach_file(world.actor("referrer"), case, "mri_pelvis",
+                                    io.BytesIO(png()), "bild.png")
+        case_id, file_id = case.id, found.id
+    client = browser(world.people["referrer"])
+    spec = client.get("/api/openapi.json").json
+    operation = spec["paths"]["/api/v1/cases/{case_id}/files/{file_id}"]["get"]
+    documented = operation["responses"]["200"]["content"]
+    assert set(documented) == {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
+    response = client.get(f"/api/v1/cases/{case_id}/files/{file_id}")
+    response.close()
+    assert response.status_code == 200 and response.mimetype == "image/png"
+
+
 @pytest.mark.parametrize(("content", "name"), [
     (ELF, "rapport.pdf"), (MZ, "rapport.pdf"), (b"%PDF-1.4\nno end marker", "x.pdf"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "bild.png"), (b"", "tom.pdf")])
