@@ -49,8 +49,8 @@ def too_many_requests(limit: RequestLimit):
     reset_at, _remaining = limit.window
     retry_after = max(1, math.ceil(reset_at - time.time()))
     response = jsonify({"type": "about:blank", "title": "Too Many Requests", "status": 429,
-                        "detail": f"This API token may make {limit.limit} calls; try again "
-                                  f"in {retry_after} s."})
+                        "detail": f"Too many calls with this API token (at most {limit.limit}); "
+                                  f"try again in {retry_after} s."})
     response.status_code = 429
     response.mimetype = PROBLEM_CONTENT_TYPE
     response.headers["Retry-After"] = str(retry_after)

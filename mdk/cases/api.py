@@ -73,7 +73,10 @@ class Cases(MethodView):
             case = service.register_case(actor_from_request(), current_principal(), data)
         except FieldError as error:
             _refuse(error)
-        return case, 201, {"Location": url_for("api_cases.CaseById", case_id=case.id)}
+        # The new case's ETag, as its GET gives it: the first PATCH can send it at once.
+        tag = blp._generate_etag(CaseSchema().dump(case))
+        return case, 201, {"Location": url_for("api_cases.CaseById", case_id=case.id),
+                           "ETag": f'"{tag}"'}
 
 
 @blp.route("/<int:case_id>")
@@ -95,7 +98,7 @@ class CaseById(MethodView):
     def patch(self, data, case_id: int):
         """Complete or correct the referral while it is a draft or returned. With
         `If-Match`, only if the case is still as the caller last read it (else 412)."""
-        case = authorize("case.edit", service.get_case(case_id))
+        case = authorize("case.edit", service.get_case_for_change(case_id))
         blp.check_etag(case, CaseSchema)
         actor = actor_from_request()
         before = case.updated_at
@@ -118,7 +121,7 @@ class CaseMoves(MethodView):
         """Move the case: submit, accept, return, decline, defer or withdraw (the state table
         in mdk.cases.workflow). Triage moves need `case.triage`. With `If-Match`, only if
         the case is still as the caller last read it (else 412)."""
-        case = authorize("case.edit", service.get_case(case_id))
+        case = authorize("case.edit", service.get_case_for_change(case_id))
         blp.check_etag(case, CaseSchema)
         data = dict(data)
         action = data.pop("action", None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam, false, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, false, func, or_, select, text, tuple_, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -87,6 +87,21 @@ def _with_context(query: Select) -> Select:
 def get_case(case_id: int) -> Case | None:
     """The case, without an audit event: for the access check before the read is logged."""
     return db.session.scalar(_with_context(select(Case)).where(Case.id == case_id))
+
+
+def get_case_for_change(case_id: int) -> Case | None:
+    """The case as it is now, held against other writers until this transaction ends: an
+    If-Match check and the change it guards see the same state, so two callers sending the
+    same ETag cannot both pass it (the second gets 412, not a lost update). PostgreSQL locks
+    the row; SQLite has one writer at a time, so taking the write lock first (a write that
+    changes nothing, waiting out the busy timeout) does the same."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE cases SET id = id WHERE id = :id"), {"id": case_id})
+        query = _with_context(select(Case))
+    else:
+        query = _with_context(select(Case)).with_for_update(of=Case)
+    return db.session.scalar(query.where(Case.id == case_id)
+                             .execution_options(populate_existing=True))
 
 
 def read_case(actor: Actor, case: Case) -> Case:

@@ -64,7 +64,10 @@ def _viewed(case_id: int) -> Case:
 
 
 def _editable(case_id: int) -> Case:
-    return authorize("material.edit", _viewed(case_id))
+    """The case for a change: held against other writers (mdk.cases.service
+    .get_case_for_change), so its If-Match check stays true until the change is saved."""
+    return authorize("material.edit",
+                     authorize("case.view", cases.get_case_for_change(case_id)))
 
 
 def _item(case: Case, item_id: int):

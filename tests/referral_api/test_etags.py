@@ -14,6 +14,7 @@ from mdk.audit.models import AuditEvent
 from mdk.cases.models import Case
 from mdk.extensions import db
 from mdk.material.models import MaterialAvailability, MaterialFile, MaterialItem
+from tests.cases.factories import referral
 from tests.material.factories import PDF
 
 
@@ -202,3 +203,13 @@ def test_the_openapi_document_describes_the_etag_headers_and_answers(app):
     assert "304" in paths["/api/v1/cases/{case_id}/material"]["get"]["responses"]
     document = app.test_client().get("/api/openapi.json").json
     assert document["components"]["parameters"]["IF_MATCH"]["required"] is False
+
+
+def test_a_new_case_answers_with_the_etag_its_read_gives(api, tokens):
+    made = api.post("/api/v1/cases", json=referral(5), headers=tokens.headers())
+    assert made.status_code == 201, made.json
+    read = api.get(made.headers["Location"], headers=tokens.headers())
+    assert made.headers["ETag"] == read.headers["ETag"]
+    changed = api.patch(made.headers["Location"], json={"question": "Ny fråga."},
+                        headers={**tokens.headers(), "If-Match": made.headers["ETag"]})
+    assert changed.status_code == 200
