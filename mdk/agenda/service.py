@@ -264,6 +264,13 @@ def _claim(conference: Conference, raw_version: object) -> None:
     db.session.expire(conference, ["agenda_version"])
 
 
+def _check_fresh(conference: Conference, raw_version: object) -> None:
+    """Refuse a stale page before its fields are judged: a case moved away since it was
+    opened is a conflict to see the current agenda for, not a wrong choice."""
+    if _version(raw_version) != conference.agenda_version:
+        raise AgendaConflict()
+
+
 def _require_open(conference: Conference) -> None:
     if conference.status == "agenda_locked":
         raise ConflictError("agenda", _l("The agenda is locked since the referral deadline: "
@@ -300,6 +307,7 @@ def place_case(actor: Actor, principal: policy.Principal, conference: Conference
     _check_keys(data, {"agenda_version", "case_id", "position"})
     policy.require(principal, "agenda.edit", conference)
     _require_open(conference)
+    _check_fresh(conference, data.get("agenda_version"))
     case = _case_on(conference, data.get("case_id"))
     now_on = ordered(case for case in _cases_on(conference.id) if case.state in ON_AGENDA)
     position = parse_id(data.get("position"))
@@ -339,6 +347,7 @@ def move_to_meeting(actor: Actor, principal: policy.Principal, conference: Confe
     _check_keys(data, {"agenda_version", "case_id", "conference_id", "reason"})
     policy.require(principal, "agenda.edit", conference)
     _require_open(conference)
+    _check_fresh(conference, data.get("agenda_version"))
     case = _case_on(conference, data.get("case_id"))
     target = parse_id(data.get("conference_id"))
     if target is None:
@@ -357,6 +366,7 @@ def remove_from_agenda(actor: Actor, principal: policy.Principal, conference: Co
     _check_keys(data, {"agenda_version", "case_id", "reason"})
     policy.require(principal, "agenda.edit", conference)
     _require_open(conference)
+    _check_fresh(conference, data.get("agenda_version"))
     case = _case_on(conference, data.get("case_id"))
     clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH, required=True,
                multiline=True)  # named before the version is claimed

@@ -231,3 +231,19 @@ def test_other_people_may_not_change_the_agenda(app_ctx, world):
                                 "case_id": str(case.id), "position": "1"})
     assert db.session.scalar(select(CaseTransition.id).where(
         CaseTransition.action == "reschedule")) is None
+
+
+def test_a_stale_page_acting_on_a_case_moved_away_gets_the_conflict(app_ctx, world):
+    staying, moving = on_agenda(world, 0), on_agenda(world, 1)
+    opened = str(world.conference.agenda_version)
+    _change(world, service.move_to_meeting, case_id=str(moving.id),
+            conference_id=str(world.later_conference.id))
+    for change, data in ((service.remove_from_agenda, {"reason": "Dubblett"}),
+                         (service.place_case, {"position": "1"})):
+        with pytest.raises(service.AgendaConflict):
+            change(world.actor("other_coordinator"), world.principal("other_coordinator"),
+                   world.conference, {"agenda_version": opened, "case_id": str(moving.id),
+                                      **data})
+    moved = db.session.get(Case, moving.id)
+    assert (moved.state, moved.conference_id) == ("accepted", world.later_conference.id)
+    assert _numbers(_agenda(world)) == [staying.number]
