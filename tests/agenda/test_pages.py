@@ -177,3 +177,13 @@ def test_the_agenda_page_runs_the_same_statements_at_10_and_at_200_cases(
     with app.app_context():
         assert db.session.scalar(select(Case.id).where(
             Case.conference_id == world.conference.id).limit(1)) is not None
+
+
+def test_the_agenda_is_available_in_english(app, world, browser):
+    with app.app_context():
+        on_agenda(world, 0)
+    client = browser(world.people["coordinator"])
+    client.post("/language", data={"language": "en", "next": "/"})
+    page = unescape(client.get(_url(world)).get_data(as_text=True))
+    assert "10 minutes per case" in page and "Place, move or remove" in page
+    assert "Lock the agenda" in page and "minuter per ärende" not in page
