@@ -140,6 +140,7 @@ def _is_file_database(url) -> bool:
 
 def _register_features(app: Flask) -> None:
     from mdk.access import register as register_access
+    from mdk.agenda import register as register_agenda
     from mdk.api_docs import register as register_api_docs
     from mdk.api_tokens import register as register_api_tokens
     from mdk.audit import register as register_audit
@@ -171,6 +172,7 @@ def _register_features(app: Flask) -> None:
     register_cases(app)
     register_material(app)
     register_reviews(app)
+    register_agenda(app)
     register_queues(app)
     register_rotation(app)
     register_outbox(app)

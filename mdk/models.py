@@ -1,5 +1,6 @@
 """Imports every feature's models, so Alembic and the tests see the whole schema."""
 
+from mdk.agenda.models import AgendaEvent  # noqa: F401
 from mdk.api_tokens.models import ApiToken  # noqa: F401
 from mdk.audit.models import AuditEvent, AuditReview  # noqa: F401
 from mdk.auth.models import LoginSession, PasswordCredential  # noqa: F401

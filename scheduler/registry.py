@@ -57,6 +57,13 @@ def readiness_gate() -> None:
     run_scheduled()
 
 
+def lock_agendas() -> None:
+    """Lock each coming meeting's agenda at its referral deadline (unless unlocked by hand)."""
+    from mdk.agenda.service import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -81,6 +88,9 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 5},
         description="Check the material of the cases on each meeting past its referral "
                     "deadline: ready, held for the coordinator, or deferred"),
+    Job(id="lock-agendas", func=lock_agendas, trigger="interval",
+        trigger_args={"minutes": 5},
+        description="Lock each meeting's agenda at its referral deadline"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

@@ -99,6 +99,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     # the area's coordinators (and admins) plan them.
     "conference.view": {role: OWN_AREAS for role in ROLES},
     "conference.edit": {"coordinator": OWN_AREAS, "admin": OWN_AREAS},
+    # A meeting's agenda (its cases, in order, with their slot times): read by the area's
+    # care staff; ordered, moved and emptied by its coordinators, who alone unlock it after
+    # the cut-off (mdk.agenda).
+    "agenda.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "agenda.edit": {"coordinator": OWN_AREAS},
+    "agenda.unlock": {"coordinator": OWN_AREAS},
     # The mail queue: addresses and delivery errors of every area's mail, no content.
     "outbox.manage": {"admin": ANY},
     # API tokens of referring units: listed and revoked by admins (made with the CLI).

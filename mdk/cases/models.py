@@ -75,6 +75,9 @@ class Case(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     state_reason: Mapped[str | None] = mapped_column(Text)  # why returned, declined, ...
     conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"), index=True)
+    # Its place on the meeting's agenda once a coordinator has ordered it (mdk.agenda); None:
+    # the default order, after the cases placed by hand.
+    agenda_position: Mapped[int | None]
     # The NHV unit proposed to treat: its staff see the patient's identity.
     treating_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     # The unit whose coordinators handle the case (they alone see a protected identity);

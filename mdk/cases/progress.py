@@ -126,6 +126,12 @@ def describe_step(transition: CaseTransition, again: bool = False) -> str:
     if action == "defer":
         return str(_l("Deferred to the meeting of %(meeting)s", meeting=meeting)
                    if meeting else _l("Deferred to a later meeting"))
+    if action == "reschedule":
+        return str(_l("Moved to the meeting of %(meeting)s", meeting=meeting)
+                   if meeting else _l("Moved to another meeting"))
+    if action == "unschedule":
+        return str(_l("Removed from the agenda of the meeting of %(meeting)s",
+                      meeting=meeting) if meeting else _l("Removed from the agenda"))
     texts = {"return": _l("Returned for completion"), "decline": _l("Declined"),
              "withdraw": _l("Withdrawn"),
              "ready": _l("Ready for the meeting: the material is complete"),

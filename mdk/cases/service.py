@@ -39,7 +39,7 @@ from mdk.cases.models import (
     CaseNumberCounter,
     CaseTransition,
 )
-from mdk.cases.workflow import EDITABLE, MOVES, ON_AGENDA, REGISTER, Move
+from mdk.cases.workflow import AGENDA_MOVES, EDITABLE, MOVES, ON_AGENDA, REGISTER, Move
 from mdk.conferences.models import Conference
 from mdk.db import commit_keeping_loaded, matching_any, utcnow
 from mdk.extensions import db
@@ -456,9 +456,13 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         raise ConflictError("state", _l(
             "Only a case held by the readiness check at its meeting's referral deadline can "
             "be taken onto the meeting anyway or returned from it."))
+    if move.action in AGENDA_MOVES and case.conference is not None \
+            and case.conference.status != "planned":
+        raise ConflictError("state", _l("The meeting's agenda is locked: unlock it first."))
     area = care_area(case.care_area)
     reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
                         required=move.needs_reason, multiline=True)
+    previous = case.conference
     if move.action == "submit":
         problems = Problems()
         _check_complete(area, case.question, case.consent_recorded, case.answers, problems)
@@ -467,6 +471,8 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         identity_check.check_resolved(case)
     if move.needs_conference:
         case.conference = _conference_for(area, case, data.get("conference_id"), move)
+    if move.leaves_conference:
+        case.conference = None
     if "treating_unit_id" in data and move.needs_conference:
         case.treating_unit_id = _treating_unit(area, data.get("treating_unit_id"))
     if move.permission == "case.triage" and case.handling_unit_id is None:
@@ -475,14 +481,28 @@ def _move(actor: Actor, principal: policy.Principal, case: Case, move: Move,
         case.submitted_at = utcnow()
     # The meeting chosen, from the relationship: conference_id is only synced at a flush.
     transition = _transition(actor, move.action, case.state, move.target, reason,
-                             case.conference.id if move.needs_conference else None)
+                             case.conference.id if move.needs_conference
+                             else previous.id if move.leaves_conference and previous else None)
+    if case.conference is not previous:
+        _agenda_changed(case, previous)
     case.transitions.append(transition)
     case.state, case.state_reason = move.target, reason
     audit.record(actor, f"case.{move.action}", case,
                  details={"conference_id": case.conference_id} if move.needs_conference
                  else None)
     notifications.case_moved(case, transition)  # in the move's transaction: all or nothing
-    signals.case_moved.send(case, transition=transition)  # review tasks follow the meeting
+    # Review tasks follow the meeting; calendar slots follow the case (previous_conference).
+    signals.case_moved.send(case, transition=transition, previous_conference=previous)
+
+
+def _agenda_changed(case: Case, previous: Conference | None) -> None:
+    """The case left one agenda or joined another: it takes the default place on the new
+    one, and both agendas' versions rise, so a save on an agenda opened before is refused
+    (mdk.agenda.service). An SQL expression, so two moves at once both count."""
+    case.agenda_position = None
+    for conference in (previous, case.conference):
+        if conference is not None:
+            conference.agenda_version = Conference.agenda_version + 1
 
 
 def _state_text(state: str) -> str:
@@ -534,6 +554,8 @@ def _conference_for(area: CareArea, case: Case, raw: object, move: Move) -> Conf
     if move.action == "defer" and case.conference is not None \
             and conference.starts_at <= case.conference.starts_at:
         raise FieldError("conference_id", _l("Choose a meeting after the current one."))
+    if move.action == "reschedule" and conference.id == case.conference_id:
+        raise FieldError("conference_id", _l("Choose another meeting than the current one."))
     if conference.id != case.conference_id and agenda_size(conference.id) >= conference.capacity:
         raise ConflictError("conference_id", _l("That meeting is full (%(capacity)d cases).",
                                                 capacity=conference.capacity))
@@ -616,7 +638,7 @@ def take_case(actor: Actor, principal: policy.Principal, case: Case, unit_id: ob
 def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     moves = [move for move in MOVES.values()
-             if case.state in move.sources and not move.system_only
+             if case.state in move.sources and not move.system_only and not move.agenda_only
              and policy.can(principal, move.permission, case)]
     if any(_decides_a_hold(move, case) for move in moves) and not held_at_cutoff(case):
         moves = [move for move in moves if not _decides_a_hold(move, case)]

@@ -22,6 +22,9 @@ class Move:
     needs_reason: bool = False
     needs_conference: bool = False
     system_only: bool = False  # made by the scheduler, never offered as a button
+    # Made from the meeting's agenda (mdk.agenda), not offered on the case page.
+    agenda_only: bool = False
+    leaves_conference: bool = False  # the case no longer has a meeting afterwards
     label: object = ""  # the button, in the reader's language
 
 
@@ -49,7 +52,17 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     # ... or by a coordinator who takes a held case onto the meeting as it is.
     _move("ready_anyway", "accepted deferred", "ready", "case.triage",
           _l("Take onto the meeting anyway"), needs_reason=True),
+    # The agenda (mdk.agenda): to another meeting of the area (judged again at its cut-off,
+    # hence accepted), or off the agenda with a reason, back to the cases awaiting triage.
+    _move("reschedule", "accepted deferred ready", "accepted", "case.triage",
+          _l("Move to another meeting"), needs_conference=True, agenda_only=True),
+    _move("unschedule", "accepted deferred ready", "submitted", "case.triage",
+          _l("Remove from the agenda"), needs_reason=True, agenda_only=True,
+          leaves_conference=True),
 )}
+
+# The moves that change an agenda by hand: refused while the agenda is locked.
+AGENDA_MOVES = frozenset({"reschedule", "unschedule"})
 
 # A referral enters the table from nothing: saved as a draft (one "register" row, to draft),
 # or submitted at once (one "submit" row, from nothing to submitted: it never was a draft).
@@ -64,7 +77,8 @@ FINAL = frozenset({"closed", "declined", "withdrawn"})
 
 
 def moves_from(state: str) -> list[Move]:
-    return [move for move in MOVES.values() if state in move.sources and not move.system_only]
+    return [move for move in MOVES.values() if state in move.sources and not move.system_only
+            and not move.agenda_only]
 
 
 STATE_LABELS = {

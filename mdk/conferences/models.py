@@ -58,6 +58,11 @@ class Conference(db.Model):
     host_note: Mapped[str | None] = mapped_column(String(HOST_NOTE_LENGTH))  # why this host
     # Set by the material feature once images/slides have been sent to the host: frozen.
     material_at_host: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The agenda (mdk.agenda): raised by every change of its order or cases, so a save made
+    # on an agenda opened before another coordinator's save is refused, not applied.
+    agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A coordinator unlocked the agenda after its cut-off: the lock job leaves it open.
+    agenda_unlocked_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

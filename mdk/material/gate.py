@@ -256,7 +256,7 @@ def _decided(case: Case, transition: CaseTransition, **_extra) -> None:
         .where(and_(ReadinessCheck.case_id == case.id, ReadinessCheck.outcome == "held",
                     ReadinessCheck.decided_at.is_(None)))
         .values(decided_at=utcnow()))
-    if transition.action == "accept" and transition.conference_id is not None:
+    if transition.action in ("accept", "reschedule") and transition.conference_id is not None:
         db.session.execute(delete(ReadinessCheck).where(
             ReadinessCheck.case_id == case.id,
             ReadinessCheck.conference_id == transition.conference_id))

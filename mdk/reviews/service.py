@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 DUE_TIME = time(12, 0)  # noon, Swedish time, the working day before the meeting
 # Moves after which nothing more is to be reviewed for the case.
-CANCELLING_MOVES = frozenset({"withdraw", "return", "decline"})
+CANCELLING_MOVES = frozenset({"withdraw", "return", "decline", "unschedule"})
 TASK_KEYS = frozenset({"statement", "discrepancy", "comment"})
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import bench_calendar, bench_lists, bench_outbox, bench_rotation
+from tests.bench import (
+    bench_agenda,
+    bench_calendar,
+    bench_lists,
+    bench_outbox,
+    bench_rotation,
+)
 
 BENCHMARKS = {"rotation": bench_rotation.main, "calendar": bench_calendar.main,
-              "lists": bench_lists.main, "outbox": bench_outbox.main}
+              "lists": bench_lists.main, "outbox": bench_outbox.main,
+              "agenda": bench_agenda.main}
 
 
 def main(argv: list[str]) -> int:

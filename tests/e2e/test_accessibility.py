@@ -31,6 +31,8 @@ PAGES = [
     ("coordinator", "/calendar/{area}/list"),
     ("coordinator", "/calendar/{area}/new"),
     ("coordinator", "/conferences/{conference}"),
+    ("coordinator", "/conferences/{conference}/agenda"),
+    ("member", "/conferences/{conference}/agenda"),
     ("coordinator", "/rotation/{area}"),
     ("coordinator", "/rotation/{area}/unavailability"),
     ("member", "/calendar/{area}/2026-12"),
