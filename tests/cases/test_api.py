@@ -523,6 +523,10 @@ def test_a_move_from_the_wrong_state_is_409(as_, world):
     ({"action": "accept", "conference_id": HUGE}, "conference_id"),
     ({"action": "accept", "conference_id": 1, "treating_unit_id": "x"}, "treating_unit_id"),
     ({"action": "decline", "reason": "x", "colour": "blue"}, "colour"),
+    # The readiness gate's move and the agenda page's are not the API's.
+    ({"action": "ready"}, "action"),
+    ({"action": "reschedule", "conference_id": 1}, "action"),
+    ({"action": "unschedule", "reason": "x"}, "action"),
 ])
 def test_a_bad_move_is_422_naming_the_field(as_, world, body, field):
     case = _refer(as_("referrer"))
