@@ -45,6 +45,15 @@ DST_STARTS = {
 }
 
 
+def saved_nhv_units(area_key: str = AREA) -> list[Unit]:
+    """The area's NHV units as saved rows (found or made), without the rest of a world."""
+    from mdk.care_areas.service import care_area
+    from tests.cases.factories import _nhv_unit
+
+    return [_nhv_unit(unit.hsa_id, unit.name, unit.short_name)
+            for unit in care_area(area_key).nhv_units]
+
+
 def meeting(starts_at: datetime = datetime(2026, 12, 8, 7, 0, tzinfo=UTC), *,
             host: Unit = KS, sequence: int = 0, status: str = "planned",
             video_link: str | None = VIDEO, meeting_id: int = MEETING_ID,
