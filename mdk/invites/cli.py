@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 import click
@@ -40,10 +39,7 @@ def show_command(meeting_id: int, method: str | None, case_number: str | None) -
 
 
 def _write(calendar: bytes) -> None:
-    sys.stdout.flush()
-    out = click.get_binary_stream("stdout")
-    out.write(calendar)
-    out.flush()
+    click.echo(calendar, nl=False)  # bytes as they are: CRLF line ends, UTF-8
 
 
 @click.command("export")
