@@ -107,8 +107,8 @@ def meeting_attendees(conferences: Sequence[Conference]) -> dict[int, tuple[Atte
     hsa_ids = {hsa_id for conference in conferences
                for hsa_id in _inviting_units(areas[conference.care_area], conference)}
     competences = {key for area in areas.values() for key in invited_competences(area)}
-    people = db.session.scalars(
-        select(Person).join(Person.unit)
+    people = db.session.execute(
+        select(Person, Unit.hsa_id).join(Person.unit)
         .where(Unit.hsa_id.in_(hsa_ids), Person.active,
                Person.id.in_(select(PersonCompetence.person_id)
                              .where(PersonCompetence.competence.in_(competences))))
@@ -122,13 +122,14 @@ def meeting_attendees(conferences: Sequence[Conference]) -> dict[int, tuple[Atte
             for conference in conferences}
 
 
-def _attendees_of(conference: Conference, area: CareArea, people: Sequence[Person],
-                  chair: Person | None) -> tuple[Attendee, ...]:
+def _attendees_of(conference: Conference, area: CareArea,
+                  people: Sequence[tuple[Person, str]], chair: Person | None
+                  ) -> tuple[Attendee, ...]:
     units = set(_inviting_units(area, conference))
     wanted = set(invited_competences(area))
     day = conference.day
-    members = [person for person in people
-               if person.unit.hsa_id in units and wanted & set(person.competence_keys)
+    members = [person for person, hsa_id in people
+               if hsa_id in units and wanted & set(person.competence_keys)
                and not any(a.first_day <= day <= a.last_day for a in person.absences)
                and (chair is None or person.id != chair.id)]
     ordered = ([chair] if chair is not None else []) + members

@@ -22,6 +22,7 @@ import pytest
 from mdk.invites import service
 from mdk.invites.ical import without_method
 from tests.invites.helpers import ATTENDEES, DST_STARTS, case, meeting
+from tests.support import free_port
 
 USER, PASSWORD = "mdk", "radicale-test"
 COLLECTION = f"/{USER}/meetings/"
@@ -38,15 +39,9 @@ REPORT = """<?xml version="1.0" encoding="utf-8"?>
 </C:calendar-query>"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Radicale:
     def __init__(self, folder) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         (folder / "users").write_text(f"{USER}:{PASSWORD}\n")
         config = folder / "config"

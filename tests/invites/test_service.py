@@ -112,6 +112,25 @@ def test_the_export_holds_exactly_the_planned_meetings_of_the_window(app_ctx):
     assert calendar["X-WR-CALNAME"] == "nMDK analcancer"
 
 
+def test_the_export_reads_as_many_statements_for_20_meetings_as_for_2(app_ctx,
+                                                                     statement_counter):
+    world = SimpleNamespace(nhv=saved_nhv_units())
+    for index, unit in enumerate(world.nhv):
+        make_person(unit, name=f"MDT {index}", competences=["oncologist", "radiologist"])
+    first = datetime(2031, 1, 7, 7, 0, tzinfo=UTC)
+    counts = []
+    for many in (2, 20):
+        for week in range(many):
+            _meeting(world, first + timedelta(weeks=week), series=f"bulk{many}")
+        with statement_counter() as counted:
+            data = service.export_calendar("analcancer", first.date(),
+                                           (first + timedelta(weeks=many - 1)).date())
+        # the first round's two meetings lie in the second window too
+        assert data.count(b"BEGIN:VEVENT") == many + (2 if many == 20 else 0)
+        counts.append(len(counted.statements))
+    assert counts[0] == counts[1]
+
+
 def test_no_patient_identity_in_any_object(world):
     case = refer(world, given_name="Testpatient", family_name="Hemligsson")
     accept(world, case)
