@@ -5,8 +5,8 @@ form, a cancellation).
 An attribute listener sees each change with its old value (active_history) and raises the
 meeting's `ical_sequence` at most once per transaction, so a move that sets the start and
 the end (and may give the meeting a new host) is one update to the calendars, not three. A
-new meeting (no id yet) starts at 0. The host unit goes in SUMMARY and DESCRIPTION, never in
-ORGANIZER, which stays the area's fixed address.
+meeting made in the transaction (its host is planned after it has an id) stays at 0. The
+host unit goes in SUMMARY and DESCRIPTION, never in ORGANIZER, the area's fixed address.
 """
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def _raise_once(target: Conference) -> None:
     target.ical_sequence = (target.ical_sequence or 0) + 1
 
 
+def _created(session: Session, _context) -> None:
+    """A meeting made in this transaction (its host planned after the flush that gave it an
+    id) is in no calendar yet: it keeps SEQUENCE 0."""
+    ids = [item.id for item in session.new if isinstance(item, Conference)]
+    if ids:
+        session.info.setdefault(RAISED, set()).update(ids)
+
+
 def _forget(session: Session, *_args) -> None:
     session.info.pop(RAISED, None)
 
@@ -54,5 +62,6 @@ def install() -> None:
     for name in CALENDAR_FIELDS:
         event.listen(getattr(Conference, name), "set", _calendar_field_set, active_history=True)
     event.listen(Conference.status, "set", _status_set, active_history=True)
+    event.listen(Session, "after_flush", _created)
     event.listen(Session, "after_commit", _forget)
     event.listen(Session, "after_rollback", _forget)

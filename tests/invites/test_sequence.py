@@ -31,6 +31,22 @@ def test_a_new_meeting_starts_at_sequence_0(world):
     assert int(_event(world.conference)["SEQUENCE"]) == 0
 
 
+def test_a_meeting_whose_host_is_planned_after_it_was_made_stays_at_0(world):
+    """As extend_calendars and add_conference do: add, flush for the id, plan the host."""
+    starts = world.conference.starts_at + timedelta(days=2)
+    conference = Conference(care_area="analcancer", series_key="national",
+                            planned_day=starts.date(), starts_at=starts,
+                            ends_at=starts + timedelta(minutes=90), capacity=9)
+    db.session.add(conference)
+    db.session.flush()
+    conference.host_unit_id = world.nhv[1].id
+    db.session.commit()
+    assert conference.ical_sequence == 0
+    conference.host_unit_id = world.nhv[2].id  # a later transaction: a change
+    db.session.commit()
+    assert conference.ical_sequence == 1
+
+
 def test_moving_a_meeting_raises_sequence_by_one(world):
     conference = world.conference
     day = conference.day + timedelta(days=1)
