@@ -7,6 +7,7 @@ Rules (issue #13, DESIGN.md §2 and §5):
   (`mdk-case-<case id>-conference-<id>@<service host>`); it never changes.
 - SEQUENCE: the meeting's `ical_sequence` (mdk.invites.hooks raises it when time, host or
   link changes, and on cancellation); a CANCEL of a meeting not yet cancelled is one higher.
+  A slot uses the meeting's unless the caller (the agenda, when a slot moves) passes its own.
 - ORGANIZER: the care area's service-owned address ([calendar] in the area file), whatever
   unit hosts; the host goes in SUMMARY and DESCRIPTION.
 - No patient data: the case number only, never a name or an identity number.
@@ -237,9 +238,11 @@ def meeting_invite(conference: Conference, method: str | None = None, *,
 
 def slot_invite(case: Case, conference: Conference | None = None, method: str | None = None,
                 *, starts_at: datetime | None = None, ends_at: datetime | None = None,
-                now: datetime | None = None) -> bytes:
+                sequence: int | None = None, now: datetime | None = None) -> bytes:
     """The iTIP object mailed to the referring physician for the case's slot on `conference`
-    (by default the case's own meeting)."""
+    (by default the case's own meeting). The agenda passes the slot's times and, once slots
+    move on their own, their SEQUENCE; by default the meeting's (one higher for a CANCEL of a
+    slot on a meeting that still takes place)."""
     conference = conference or case.conference
     if conference is None:
         raise InviteError(f"the case {case.number} is on no meeting")
@@ -247,7 +250,7 @@ def slot_invite(case: Case, conference: Conference | None = None, method: str | 
         raise InviteError(f"the case {case.number} is not of this meeting's care area")
     method = _method(conference, method)
     event = slot_event(case, conference, starts_at=starts_at, ends_at=ends_at,
-                       cancelled=method == CANCEL)
+                       cancelled=method == CANCEL, sequence=sequence)
     return build_calendar([event], now or utcnow(), method)
 
 
