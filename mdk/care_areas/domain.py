@@ -36,6 +36,15 @@ class NhvUnit:
 
 
 @dataclass(frozen=True)
+class CalendarIdentity:
+    """Who the area's invites come from (DESIGN.md §2): one service-owned mailbox, never the
+    host unit's, so a host swap never changes ORGANIZER and calendar replies reach the service."""
+
+    organizer: str  # the e-mail address, lower-case
+    name: str  # the organizer's display name (CN), and how every summary starts
+
+
+@dataclass(frozen=True)
 class HostPolicy:
     kind: str  # "rotating" | "fixed"
     rotation: str | None = None  # "per_meeting" | "per_period" (rotating only)
@@ -164,6 +173,8 @@ class CareArea:
     # At the cut-off, a case whose material is not ready is held for the coordinator's
     # decision ("hold") or deferred to the next meeting with room ("defer").
     gate: str = "hold"
+    # The organizer of the area's invites; every area file names one ([calendar]).
+    calendar: CalendarIdentity | None = None
     # competence key -> what its secondary-review statement starts from (per modality).
     review_templates: Mapping[str, Label] = field(default_factory=lambda: MappingProxyType({}))
 

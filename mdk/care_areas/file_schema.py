@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from types import MappingProxyType
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from mdk.care_areas.domain import (
+    CalendarIdentity,
     CareArea,
     Choice,
     DocumentTemplate,
@@ -192,6 +194,27 @@ class AreaSchema(StrictSchema):
                                  error="must be 2 to 5 capital letters A-Z, not {input!r}"))
     scope = bilingual(load_default=None)
     gate = one_of(GATE_POLICIES, load_default="hold")
+
+
+def _validate_organizer(value: str) -> None:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(f"{value!r} is not an e-mail address: {exc}") from exc
+
+
+class CalendarSchema(StrictSchema):
+    # The service-owned mailbox every invite of the area comes from (ORGANIZER) and replies go
+    # to; never a host unit's, so a host swap leaves it unchanged.
+    organizer = fields.String(required=True, validate=_validate_organizer,
+                              error_messages=_messages(invalid="must be text"))
+    # The organizer's display name, and how every summary starts: "nMDK analcancer (värd: KS)".
+    name = text(required=True, validate=validate.Length(
+        min=1, max=60, error="must be 1 to 60 characters"))
+
+    @post_load
+    def build(self, data, **_):
+        return CalendarIdentity(organizer=data["organizer"].lower(), name=data["name"])
 
 
 class NhvUnitSchema(StrictSchema):
@@ -456,6 +479,7 @@ class CareAreaFileSchema(StrictSchema):
     """One whole file. `file_stem` and `competence_keys` are what the cross-checks compare to."""
 
     area = table(AreaSchema, required=True)
+    calendar = table(CalendarSchema, required=True)
     nhv_units = tables(NhvUnitSchema, required=True, validate=validate.Length(
         min=1, error="must list at least one NHV unit"))
     licence = table(LicenceSchema, required=True)
@@ -513,6 +537,7 @@ class CareAreaFileSchema(StrictSchema):
             lead_time_targets=tuple(data["lead_time_targets"]),
             templates=templates,
             gate=area["gate"],
+            calendar=data["calendar"],
             review_templates=MappingProxyType(dict(data["review"]["templates"])),
         )
 

@@ -123,6 +123,7 @@ def load_care_areas(folder: Path, competences_file: Path = COMPETENCES_FILE,
         else:
             areas[area.key] = area
     problems.extend(_shared_case_prefixes(areas.values()))
+    problems.extend(_shared_organizers(areas.values()))
     if problems:
         raise CareAreaError(problems)
     return dict(sorted(areas.items()))
@@ -137,6 +138,19 @@ def _shared_case_prefixes(areas) -> list[Problem]:
         if other is not area:
             problems.append(Problem(area.source_file, "area.case_prefix",
                                     f"{area.case_prefix!r} is already the prefix of "
+                                    f"{other.key!r}"))
+    return problems
+
+
+def _shared_organizers(areas) -> list[Problem]:
+    """Replies are matched to an area by the mailbox they reach: one organizer per area."""
+    first: dict[str, CareArea] = {}
+    problems = []
+    for area in areas:
+        other = first.setdefault(area.calendar.organizer, area)
+        if other is not area:
+            problems.append(Problem(area.source_file, "calendar.organizer",
+                                    f"{area.calendar.organizer!r} is already the organizer of "
                                     f"{other.key!r}"))
     return problems
 

@@ -35,6 +35,7 @@ class Conference(db.Model):
                         name="status_known"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ical_sequence >= 0", name="ical_sequence_not_negative"),
         # Calendar pages and the planner read an area's conferences by time.
         Index("ix_conferences_care_area_starts_at", "care_area", "starts_at"),
     )
@@ -63,6 +64,9 @@ class Conference(db.Model):
     agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # A coordinator unlocked the agenda after its cut-off: the lock job leaves it open.
     agenda_unlocked_at: Mapped[datetime | None]
+    # The iCalendar SEQUENCE of the meeting's invite: raised by one (once per transaction) when
+    # its time, host or video link changes or it is cancelled (mdk.invites.hooks).
+    ical_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

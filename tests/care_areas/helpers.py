@@ -16,6 +16,10 @@ national_mdk = true
 case_prefix = "VU"
 name = { sv = "Vulvacancer", en = "Vulvar cancer" }
 
+[calendar]
+organizer = "nmdk-vulvacancer@mdk.example.se"
+name = "nMDK vulvacancer"
+
 [[nhv_units]]
 hsa_id = "SE2321000016-VU01"
 name = "Karolinska Universitetssjukhuset, Gynekologisk onkologi"

@@ -44,6 +44,11 @@ BROKEN = [
      "series[0].host_policy.weights.SE2321000024-CH01", "is not one of this area's nhv_units"),
     ("colour-too-light", "analcancer", 'colour = "#8b1e3f"', 'colour = "#ffd966"', None,
      "nhv_units[1].colour", "too light for white text"),
+    ("organizer-not-an-address", "analcancer", 'organizer = "nmdk-analcancer@mdk.example.se"',
+     'organizer = "nmdk-analcancer"', None, "calendar.organizer",
+     "'nmdk-analcancer' is not an e-mail address"),
+    ("organizer-missing", "analcancer", 'organizer = "nmdk-analcancer@mdk.example.se"\n', "",
+     None, "calendar.organizer", "required key is missing"),
     ("duplicate-series-key", "crs_hipec", 'key = "ks"', 'key = "as"', None, "series[1].key",
      "'as' is already used by series[0]"),
     ("case-prefix-lower-case", "analcancer", 'case_prefix = "AC"', 'case_prefix = "ac"', None,
@@ -184,3 +189,25 @@ def test_two_areas_with_one_case_prefix_are_refused(tmp_path):
     [problem] = caught.value.problems
     assert (problem.key, problem.message) == (
         "area.case_prefix", "'AC' is already the prefix of 'analcancer'")
+
+
+def test_two_areas_with_one_organizer_are_refused(tmp_path):
+    """Replies reach an area by its organizer's mailbox: two areas cannot share one."""
+    write_area(tmp_path, "analcancer", (SHIPPED / "analcancer.toml").read_text(encoding="utf-8"))
+    write_area(tmp_path, "vulvacancer", THIRD_AREA.replace(
+        'organizer = "nmdk-vulvacancer@mdk.example.se"',
+        'organizer = "NMDK-analcancer@mdk.example.se"'))
+    with pytest.raises(CareAreaError) as caught:
+        load_care_areas(tmp_path, COMPETENCES_FILE)
+    [problem] = caught.value.problems
+    assert (problem.key, problem.message) == (
+        "calendar.organizer",
+        "'nmdk-analcancer@mdk.example.se' is already the organizer of 'analcancer'")
+
+
+def test_the_shipped_areas_name_their_organizer(app_ctx):
+    from mdk.care_areas.service import care_area
+
+    calendar = care_area("analcancer").calendar
+    assert (calendar.organizer, calendar.name) == ("nmdk-analcancer@mdk.example.se",
+                                                   "nMDK analcancer")
