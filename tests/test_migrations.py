@@ -62,3 +62,35 @@ def test_the_in_progress_index_covers_exactly_the_states_in_progress(empty_app):
                                         {"name": "ix_cases_in_progress_queue"}).scalar_one()
     named = set(re.findall(r"'(\w+)'", definition.split("WHERE", 1)[1]))
     assert named == set(IN_PROGRESS) and not named & FINAL
+
+
+# The head before this session's migrations (registered on behalf, agenda, SEQUENCE).
+BEFORE_RECENT = "f3a1c9d27b60"
+
+
+@pytest.mark.own_database  # the demo's rows go into this database, not a rolled-back one
+def test_recent_migrations_go_down_and_up_again_over_a_database_in_use(empty_app):
+    """A database with rows in it, not an empty one: on SQLite a batch migration rebuilds
+    the table (a check constraint), and with foreign keys on, dropping the old `cases` or
+    `conferences` while other rows point at them fails half-way."""
+    from sqlalchemy import func, select
+
+    from mdk.cases.models import Case
+    from mdk.conferences.models import Conference
+    from mdk.demo.service import load_demo
+
+    flask_migrate.upgrade()
+    load_demo()
+    counts = (db.session.scalar(select(func.count(Case.id))),
+              db.session.scalar(select(func.count(Conference.id))))
+    db.session.remove()
+    flask_migrate.downgrade(revision=BEFORE_RECENT)
+    flask_migrate.upgrade()
+    assert _differences() == []
+    assert (db.session.scalar(select(func.count(Case.id))),
+            db.session.scalar(select(func.count(Conference.id)))) == counts
+    db.session.remove()  # its connection back to the pool, which the fixture disposes of
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:  # the pool's connections enforce them again
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
