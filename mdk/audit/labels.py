@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "case.decline": _l("Declined the case"),
     "case.defer": _l("Deferred the case to a later meeting"),
     "case.withdraw": _l("Withdrew the case"),
+    "case.reschedule": _l("Moved the case to another meeting (agenda)"),
+    "case.unschedule": _l("Removed the case from the agenda"),
     "case.ready": _l("Found the case's material ready at the referral deadline"),
     "case.ready_anyway": _l("Took the case onto the meeting without complete material"),
     "case.identity_mismatch": _l("Referred with another name than the registered one"),
