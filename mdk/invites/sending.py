@@ -92,7 +92,8 @@ def send_invites(now: datetime | None = None) -> SendResult:
         sequence = _request_sequence(item, row)
         if sequence is None:
             continue
-        if _queue(item, REQUEST, sequence, people, built, now):
+        update = row is not None and row.method == REQUEST
+        if _queue(item, REQUEST, sequence, people, built, now, update=update):
             _record(row, item, REQUEST, sequence, now)
             result.requests += 1
     for key, row in sent.items():
@@ -242,7 +243,7 @@ def _calendar(item: _Wanted, method: str, sequence: int, built: dict, now: datet
 
 
 def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
-           built: dict, now: datetime) -> bool:
+           built: dict, now: datetime, *, update: bool = False) -> bool:
     """Add the attendee's mail to the outbox; False when the object cannot be made."""
     person = people.get(item.attendee.email.lower())
     locale = mail_locale(person) if person is not None else "sv"
@@ -256,7 +257,7 @@ def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
     area = care_area(item.conference.care_area)
     template = "invite_meeting" if item.case is None else "invite_slot"
     queue_mail(recipient, kind=template, template=template,
-               context=_context(item, method, sequence, locale, area),
+               context=_context(item, method, update, locale, area),
                idempotency_key=f"invite:{item.uid}:{method}:{sequence}",
                case_id=item.case.id if item.case is not None else None,
                reply_to=area.calendar.organizer,
@@ -265,7 +266,7 @@ def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
     return True
 
 
-def _context(item: _Wanted, method: str, sequence: int, locale: str, area) -> dict:
+def _context(item: _Wanted, method: str, update: bool, locale: str, area) -> dict:
     """Only what may leave the protected network: the case number, units, times, links."""
     conference = item.conference
     host = conference.host_unit
@@ -273,7 +274,7 @@ def _context(item: _Wanted, method: str, sequence: int, locale: str, area) -> di
         "area_name": area.name(locale),
         "cancelled": method == CANCEL,
         "meeting_cancelled": conference.is_cancelled,
-        "update": method == REQUEST and sequence > 0,
+        "update": update,  # the attendee holds an older version of the event
         "meeting_time": format_datetime_local(item.starts_at or conference.starts_at, locale),
         "host_unit": host.name if host is not None else None,
         "video_link": conference.video_link,
