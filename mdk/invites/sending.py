@@ -120,6 +120,31 @@ def run_scheduled() -> None:
                  result.cancels)
 
 
+def slot_plan(case: Case, conference: Conference, method: str = REQUEST
+              ) -> tuple[datetime | None, datetime | None, int | None]:
+    """(start, end, SEQUENCE) of the case's slot object the job would mail now (what
+    `mdk invites show --case` prints): the agenda's slot time, and the slot's own SEQUENCE
+    from what its contact person was last sent. Nones leave the defaults of slot_invite."""
+    times = slot_times_of(conference).get(case.id)
+    contact = case.contact_person
+    row = db.session.scalar(select(InviteSent).where(
+        InviteSent.uid == service.slot_uid(case, conference),
+        InviteSent.attendee_email == contact.email)) if contact is not None else None
+    if method == CANCEL:
+        if row is None:
+            return None, None, None
+        return row.slot_starts_at, row.slot_ends_at, row.sequence + (row.method == REQUEST)
+    if times is None:
+        return None, None, None
+    if contact is None:
+        return times[0], times[1], None
+    item = _Wanted(uid=row.uid if row else "", conference=conference,
+                   attendee=Attendee(email=contact.email, name=contact.name), case=case,
+                   starts_at=times[0], ends_at=times[1])
+    due = _request_sequence(item, row)
+    return times[0], times[1], row.sequence if due is None and row is not None else due
+
+
 # --- what should be in the calendars ---------------------------------------------------------
 
 def _sent_for_coming(now: datetime) -> dict[tuple[str, str], InviteSent]:

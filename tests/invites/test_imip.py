@@ -234,7 +234,7 @@ def test_a_case_taken_off_the_agenda_gets_a_cancel(world):
     assert cancel.subject.startswith("Inställt: ärende ")
 
 
-def test_a_reordered_agenda_updates_the_slots_that_moved_with_their_sequence_raised(world):
+def test_a_reordered_agenda_updates_the_slots_that_moved_with_their_sequence_raised(world, app):
     first = _booked_case(world, 0)
     second = _booked_case(world, 1)
     sending.send_invites()
@@ -256,6 +256,12 @@ def test_a_reordered_agenda_updates_the_slots_that_moved_with_their_sequence_rai
         case_id = first.id if mail.case_id == first.id else second.id
         assert event.decoded("DTSTART") == new_times[case_id][0]
     assert new_times[last.id][0] == world.conference.starts_at
+    # `mdk invites show --case` prints the slot as it was mailed: its time, its SEQUENCE.
+    shown = icalendar.Calendar.from_ical(app.test_cli_runner().invoke(args=[
+        "invites", "show", str(world.conference.id), "--case", last.number]).stdout_bytes)
+    event = shown.walk("VEVENT")[0]
+    assert event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == world.conference.starts_at
 
 
 def test_a_person_who_chose_english_gets_the_invite_in_english(world):
