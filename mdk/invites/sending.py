@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from email.utils import formataddr
 
 from flask import current_app
 from sqlalchemy import select
@@ -286,6 +287,7 @@ def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
                idempotency_key=f"invite:{item.uid}:{method}:{sequence}",
                case_id=item.case.id if item.case is not None else None,
                reply_to=area.calendar.organizer,
+               from_address=formataddr((area.calendar.name, area.calendar.organizer)),
                calendar=calendar.decode("utf-8"), calendar_method=method,
                attachments=[Attachment("invite.ics", "application/ics", calendar)])
     return True

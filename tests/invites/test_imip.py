@@ -285,7 +285,8 @@ def test_what_was_sent_is_recorded_per_event_and_attendee(world):
         ("REQUEST", 0, world.conference.id)}
 
 
-def test_invites_arrive_as_imip_mail_at_a_real_smtp_server(world, delivering, mail_server):
+def test_invites_arrive_as_imip_mail_at_a_real_smtp_server(world, app, delivering,
+                                                            mail_server):
     case = _booked_case(world)
     sending.send_invites()
 
@@ -312,6 +313,9 @@ def test_invites_arrive_as_imip_mail_at_a_real_smtp_server(world, delivering, ma
         raw = message.as_string()
         for secret in (patient.family_name, patient.identity_value):
             assert secret not in raw
+        assert message["From"] == "nMDK analcancer <nmdk-analcancer@mdk.example.se>"
+        assert message["Sender"] == app.config["MDK"].smtp_from
+        assert message["Reply-To"] == "nmdk-analcancer@mdk.example.se"
     slot = next(message for message in received if message["To"] == case.contact_person.email)
     assert case.number in slot["Subject"]
 

@@ -1,4 +1,5 @@
-"""What each attendee's calendar was last sent (METHOD, SEQUENCE), per event UID.
+"""What each attendee's calendar was last sent (METHOD, SEQUENCE), per event UID; an
+outbox mail's own From (an invite's is its ORGANIZER).
 
 Revision ID: d4f7a2c8e915
 Revises: c9e1d4a7b352
@@ -39,9 +40,13 @@ def upgrade():
     with op.batch_alter_table('invites_sent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invites_sent_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invites_sent_conference_id'), ['conference_id'], unique=False)
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('from_address', sa.String(length=320), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_column('from_address')
     with op.batch_alter_table('invites_sent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invites_sent_conference_id'))
         batch_op.drop_index(batch_op.f('ix_invites_sent_case_id'))
