@@ -367,3 +367,32 @@ def test_a_withdrawn_case_cancels_its_slot(world):
 
     assert (result.requests, result.cancels) == (0, 1)
     assert _invites(kind="invite_slot")[-1].calendar_method == "CANCEL"
+
+
+def test_a_new_contact_person_gets_the_slot_and_the_old_one_a_cancel(world):
+    case = _booked_case(world)
+    sending.send_invites()
+    old = case.contact_person
+    new = make_person(world.referring, name="Greta Ny", email="greta.ny@vc.example.se")
+    case.contact_person_id = new.id
+    db.session.commit()
+    db.session.expire(case, ["contact_person"])
+
+    result = sending.send_invites()
+
+    assert (result.requests, result.cancels) == (1, 1)
+    slots = _invites(kind="invite_slot")[-2:]
+    assert sorted((mail.calendar_method, mail.recipient_email) for mail in slots) == [
+        ("CANCEL", old.email), ("REQUEST", new.email)]
+
+
+def test_a_meeting_moved_beyond_the_window_is_still_updated(world):
+    sending.send_invites()
+    world.conference.starts_at += timedelta(days=30)
+    world.conference.ends_at += timedelta(days=30)
+    db.session.commit()
+
+    result = sending.send_invites()
+
+    assert (result.requests, result.cancels) == (len(world.mdt), 0)
+    assert {_event(mail)["SEQUENCE"] for mail in _invites()[-len(world.mdt):]} == {1}
