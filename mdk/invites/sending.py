@@ -167,7 +167,7 @@ def _coming(now: datetime, window_end: datetime, followed: set[int]) -> list[Con
 
 
 def _has_calendar(conference: Conference) -> bool:
-    """An area without a [calendar] organizer sends no invites (said once in the log)."""
+    """An area without a [calendar] organizer sends no invites (its file names none)."""
     try:
         return care_area(conference.care_area).calendar is not None
     except CareAreaNotFound:
