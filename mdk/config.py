@@ -58,6 +58,7 @@ class Settings:
     login_lockout_minutes: int = 30
     audit_retention_years: int = 5
     calendar_horizon_months: int = 12
+    invite_window_weeks: int = 8
     max_request_mb: int = 30
     upload_max_mb: int = 20
     scheduler_registry: str = ""
@@ -150,6 +151,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("MDK_BASE_URL must start with http:// or https://")
     for name in ("session_idle_minutes", "session_absolute_hours", "login_slowdown_after",
                  "login_lockout_after", "login_lockout_minutes", "calendar_horizon_months",
+                 "invite_window_weeks",
                  "max_request_mb", "upload_max_mb", "smtp_timeout_seconds", "outbox_batch_size",
                  "outbox_lease_seconds", "outbox_max_attempts", "outbox_retry_max_seconds"):
         if getattr(settings, name) < 1:

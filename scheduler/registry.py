@@ -64,6 +64,14 @@ def lock_agendas() -> None:
     run_scheduled()
 
 
+def send_invites() -> None:
+    """Mail the calendar invites that are due: meetings entering the window, updates,
+    cancellations, and the referring physicians' case slots (mdk.invites.sending)."""
+    from mdk.invites.sending import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -91,6 +99,10 @@ JOBS: list[Job] = [
     Job(id="lock-agendas", func=lock_agendas, trigger="interval",
         trigger_args={"minutes": 5},
         description="Lock each meeting's agenda at its referral deadline"),
+    Job(id="send-invites", func=send_invites, trigger="interval",
+        trigger_args={"minutes": 5},
+        description="Mail calendar invites, updates and cancellations of meetings and "
+                    "case slots"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

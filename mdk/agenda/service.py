@@ -217,6 +217,23 @@ def agenda_of(actor: Actor, conference: Conference) -> Agenda:
                   events=events)
 
 
+def slot_times_of(conference: Conference) -> dict[int, tuple[datetime, datetime]]:
+    """Each booked case's slot (start, end) on the meeting, as the agenda shows it, without
+    reading patient data for anyone (the invite job's view). A slot past the meeting's end
+    is shown as its last slot."""
+    found = ordered(db.session.scalars(
+        select(Case).where(Case.conference_id == conference.id,
+                           Case.state.in_(sorted(triage.BOOKED)))))
+    step = timedelta(minutes=slot_minutes(conference))
+    times = {}
+    for index, case in enumerate(found):
+        starts = conference.starts_at + step * index
+        if starts + step > conference.ends_at:
+            starts = max(conference.starts_at, conference.ends_at - step)
+        times[case.id] = (starts, min(starts + step, conference.ends_at))
+    return times
+
+
 def _series(conference: Conference):
     try:
         return care_area(conference.care_area).series_by_key(conference.series_key)

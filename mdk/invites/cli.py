@@ -21,6 +21,7 @@ def show_command(meeting_id: int, method: str | None, case_number: str | None) -
     slot on it)."""
     from mdk.conferences.service import get_conference
     from mdk.invites import service
+    from mdk.invites.sending import slot_plan
 
     conference = get_conference(meeting_id)
     if conference is None:
@@ -32,7 +33,14 @@ def show_command(meeting_id: int, method: str | None, case_number: str | None) -
             case = service.case_by_number(case_number)
             if case is None:
                 raise click.ClickException(f"no case with the number {case_number!r}")
-            calendar = service.slot_invite(case, conference, method)
+            if case.care_area != conference.care_area:
+                raise service.InviteError(
+                    f"the case {case.number} is not of this meeting's care area")
+            starts_at, ends_at, sequence = slot_plan(
+                case, conference, (method or service.REQUEST).upper()
+                if not conference.is_cancelled else service.CANCEL)
+            calendar = service.slot_invite(case, conference, method, starts_at=starts_at,
+                                           ends_at=ends_at, sequence=sequence)
     except service.InviteError as exc:
         raise click.ClickException(str(exc)) from exc
     _write(calendar)

@@ -10,11 +10,16 @@ from mdk.outbox.models import OutboxMessage
 
 
 def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
-    """From, To, Reply-To, Message-ID, Date, Subject; text and HTML as alternatives, the
+    """From (and Sender, when the row names its own From), To, Reply-To, Message-ID, Date,
+    Subject; text and HTML as alternatives, the
     calendar object as a third one (how calendar clients expect an iTIP invite), then the
     attachments. Everything comes from the row, so every delivery of it is the same mail."""
     message = EmailMessage()
-    message["From"] = sender
+    if row.from_address:  # an invite: From its ORGANIZER, sent by the service
+        message["From"] = row.from_address
+        message["Sender"] = sender
+    else:
+        message["From"] = sender
     message["To"] = row.recipient_email
     if row.reply_to:
         message["Reply-To"] = row.reply_to

@@ -54,6 +54,9 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
+    # An invite's From is its ORGANIZER (the area's address, as calendar clients expect);
+    # the service's own address then goes in Sender and the envelope. None: MDK_SMTP_FROM.
+    from_address: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
     calendar: Mapped[str | None] = mapped_column(Text)  # a VCALENDAR object
     calendar_method: Mapped[str | None] = mapped_column(String(20))  # REQUEST, CANCEL, ...
     # [{"filename", "content_type", "data" (base64)}]

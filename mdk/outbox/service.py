@@ -38,7 +38,8 @@ class Attachment:
 
 def queue_mail(recipient: Recipient, *, kind: str, template: str, context: dict,
                idempotency_key: str, case_id: int | None = None,
-               reply_to: str | None = None, calendar: str | None = None,
+               reply_to: str | None = None, from_address: str | None = None,
+               calendar: str | None = None,
                calendar_method: str | None = None,
                attachments: Sequence[Attachment] = ()) -> OutboxMessage | None:
     """Render templates/mail/<template>.subject.txt, .txt and .html in the recipient's
@@ -54,6 +55,7 @@ def queue_mail(recipient: Recipient, *, kind: str, template: str, context: dict,
         recipient_email=recipient.email, recipient_person_id=recipient.person_id,
         recipient_unit_id=recipient.unit_id, case_id=case_id, locale=recipient.locale,
         subject=subject, body_text=text, body_html=html, reply_to=reply_to,
+        from_address=from_address,
         calendar=calendar, calendar_method=calendar_method,
         attachments=[_stored(item) for item in attachments] or None,
     )
