@@ -283,3 +283,35 @@ def test_a_feed_takes_as_many_statements_for_20_meetings_as_for_2(app, world,
             counts[name].append(len(counted.statements))
     for name, (few, lots) in counts.items():
         assert few == lots, name
+
+
+def test_gunicorns_access_log_file_gets_the_path_masked(app, tmp_path):
+    """gunicorn's own Logger writing its access log file, as `--access-logfile` makes it."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    secret = "Q" * 43
+    log_file = tmp_path / "access.log"
+    config = Config()
+    config.set("accesslog", str(log_file))
+    logger = Logger(config)
+    path = f"/calendar/{secret}/analcancer.ics"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path,
+               "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7"}
+    response = SimpleNamespace(status="200 OK", status_code=200, response_length=512,
+                               sent=512, headers=[("Content-Type", "text/calendar")])
+    request = SimpleNamespace(headers=[("USER-AGENT", "Outlook")])
+    try:
+        logger.access(response, request, environ, timedelta(milliseconds=12))
+        for handler in logger.access_log.handlers:
+            handler.flush()
+        line = log_file.read_text(encoding="utf-8")
+    finally:
+        for log in (logger.access_log, logger.error_log):
+            for handler in list(log.handlers):
+                handler.close()
+                log.removeHandler(handler)
+    assert '"GET /calendar/***/analcancer.ics HTTP/1.1" 200' in line
+    assert secret not in line
