@@ -150,6 +150,7 @@ def _register_features(app: Flask) -> None:
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
+    from mdk.feeds import register as register_feeds
     from mdk.invites import register as register_invites
     from mdk.material import register as register_material
     from mdk.outbox import register as register_outbox
@@ -178,5 +179,6 @@ def _register_features(app: Flask) -> None:
     register_rotation(app)
     register_outbox(app)
     register_invites(app)
+    register_feeds(app)
     register_demo(app)
     register_api_docs(app)

@@ -59,6 +59,7 @@ class Settings:
     audit_retention_years: int = 5
     calendar_horizon_months: int = 12
     invite_window_weeks: int = 8
+    feeds_enabled: bool = True
     max_request_mb: int = 30
     upload_max_mb: int = 20
     scheduler_registry: str = ""
@@ -213,6 +214,21 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{env_name(name)} must be a whole number, not {value!r}") from exc
+    if kind == "bool":
+        return _boolean(name, value)
     if not isinstance(value, str):
         raise ConfigError(f"{env_name(name)} must be text, not {value!r}")
     return value
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS | FALSE_WORDS:
+        return text in TRUE_WORDS
+    raise ConfigError(f"{env_name(name)} must be true or false, not {value!r}")

@@ -163,6 +163,12 @@ ROUTES: dict[str, dict[str, Route]] = {
     "api_material.CaseMaterialAvailability": _on("material.edit", "POST", obj="case"),
     "api_material.CaseMaterialFiles": _on("material.edit", "POST", obj="case"),
     "api_material.FileDownload": _on("case.view", obj="case"),
+    # calendar feeds: no session (the token in the path is checked by the view, 404 else)
+    "feeds.personal_feed": _on(PUBLIC),
+    "feeds.area_feed": _on(PUBLIC),
+    # everyone's own feed URL: it shows what their invites show them (the MDT is invited by
+    # competence, with or without a role grant)
+    "feeds.feed_page": _on(LOGGED_IN, "GET", "POST"),
     # the mail queue
     "outbox.queue": _on("outbox.manage"),
     "outbox.resend": _on("outbox.manage", "POST"),

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "calendar.closure.add": _l("Added a calendar closure"),
     "outbox.resend": _l("Sent a dead mail again"),
     "api_token.create": _l("Made an API token"),
+    "feed_token.regenerate": _l("Made a new calendar feed URL"),
     "api_token.revoke": _l("Revoked an API token"),
     "person.mail_preferences": _l("Changed their mail settings"),
 }

@@ -14,6 +14,9 @@ from mdk.extensions import login_manager
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "core.healthz", "core.favicon", "core.set_language", "static",
     "api-docs.openapi_json", "swagger_ui.docs", "swagger_ui.asset",
+    # Calendar feeds: a calendar client has no session; the token in the path is the key
+    # and the view answers 404 for anything else (mdk.feeds.views).
+    "feeds.personal_feed", "feeds.area_feed",
 })
 
 

@@ -95,7 +95,8 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "month": "2026-12", "conference_id": _a_conference_id(area),
                 "case_id": case_id, "move": "withdraw",
                 "message_id": _a_dead_mail_id(), **_material_ids(case_id),
-                "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css"} \
+                "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css",
+                "token": _a_feed_token(area)} \
             | _a_review_task(walker, area)
 
 
@@ -104,6 +105,19 @@ def _an_api_token_id(walker: Person, area: str) -> int:
     from mdk.api_tokens.service import create_token
 
     return create_token(system_actor(), unit_hsa_id=walker.unit.hsa_id, areas=(area,)).token.id
+
+
+def _a_feed_token(area: str) -> str:
+    """The feed token of one of the area's coordinators: the token is the key of both feed
+    URLs (public: a calendar client has no session), whoever presents it."""
+    from mdk.feeds.service import regenerate_token
+    from mdk.people.models import RoleGrant
+
+    coordinator = db.session.scalars(
+        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == "coordinator", RoleGrant.care_area == area, Person.active)
+        .order_by(Person.id)).first()
+    return regenerate_token(system_actor(), coordinator)
 
 
 def _a_review_task(walker: Person, area: str) -> dict[str, int]:

@@ -7,6 +7,7 @@ import sys
 from tests.bench import (
     bench_agenda,
     bench_calendar,
+    bench_feeds,
     bench_lists,
     bench_outbox,
     bench_rotation,
@@ -14,7 +15,7 @@ from tests.bench import (
 
 BENCHMARKS = {"rotation": bench_rotation.main, "calendar": bench_calendar.main,
               "lists": bench_lists.main, "outbox": bench_outbox.main,
-              "agenda": bench_agenda.main}
+              "agenda": bench_agenda.main, "feeds": bench_feeds.main}
 
 
 def main(argv: list[str]) -> int:
