@@ -318,6 +318,9 @@ def _record(row: InviteSent | None, item: _Wanted, method: str, sequence: int,
                          conference_id=item.conference.id,
                          case_id=item.case.id if item.case is not None else None)
         db.session.add(row)
+    if row.method != method or row.sequence != sequence:
+        # A new version of the event asks again (RSVP): the old answer was to another one.
+        row.partstat, row.answered_at, row.answered_via = "NEEDS-ACTION", None, None
     row.method = method
     row.sequence = sequence
     row.meeting_sequence = item.conference.ical_sequence
