@@ -5,7 +5,8 @@ Order: the places a coordinator gave (Case.agenda_position) first, then every ot
 the default order: urgent first, then in blocks by referring unit (so each referrer attends
 one block; blocks by their longest-waiting case), then the longest waiting. A case's slot
 starts at the meeting's start plus the series' case slot length times the cases before it;
-those past the meeting's capacity are over capacity.
+those past the meeting's capacity are over capacity, and one that would end after the meeting
+shares its last slot (slot_schedule: the one rule the page, the invites and the feeds use).
 
 Every change names the agenda version the coordinator saw (Conference.agenda_version). One
 conditional UPDATE raises the version only if it is still that one, so of two coordinators
@@ -198,15 +199,11 @@ def agenda_of(actor: Actor, conference: Conference) -> Agenda:
     readiness = assess_many([case for case in found if case.state in ON_AGENDA])
     reviews = review_summaries([case.id for case in found])
     minutes = slot_minutes(conference)
-    slots = []
-    for index, case in enumerate(found):
-        starts = conference.starts_at + timedelta(minutes=minutes * index)
-        slots.append(Slot(case=case, position=index + 1, starts_at=starts,
-                          ends_at=starts + timedelta(minutes=minutes),
-                          over_capacity=index >= conference.capacity
-                          or starts + timedelta(minutes=minutes) > conference.ends_at,
-                          readiness=readiness.get(case.id), review=reviews[case.id],
-                          editable=case.state in ON_AGENDA))
+    slots = [Slot(case=case, position=index + 1, starts_at=starts, ends_at=ends,
+                  over_capacity=over, readiness=readiness.get(case.id),
+                  review=reviews[case.id], editable=case.state in ON_AGENDA)
+             for index, (case, (starts, ends, over))
+             in enumerate(zip(found, slot_schedule(conference, len(found)), strict=True))]
     events = list(db.session.scalars(
         select(AgendaEvent).where(AgendaEvent.conference_id == conference.id)
         .order_by(AgendaEvent.occurred_at.desc(), AgendaEvent.id.desc()).limit(20)))
@@ -217,21 +214,38 @@ def agenda_of(actor: Actor, conference: Conference) -> Agenda:
                   events=events)
 
 
+def slot_schedule(conference: Conference, count: int
+                  ) -> list[tuple[datetime, datetime, bool]]:
+    """(start, end, over capacity) of the first `count` places of the meeting's agenda. The
+    n-th slot starts n slot lengths after the meeting's start; a slot past the meeting's
+    capacity is over capacity, and one that would end after the meeting shares its last
+    slot, so every invite and feed shows a time within the meeting."""
+    step = timedelta(minutes=slot_minutes(conference))
+    last_start = max(conference.starts_at, conference.ends_at - step)
+    schedule = []
+    for index in range(count):
+        starts = conference.starts_at + step * index
+        over = index >= conference.capacity or starts + step > conference.ends_at
+        starts = min(starts, last_start)
+        schedule.append((starts, min(starts + step, conference.ends_at), over))
+    return schedule
+
+
 def slot_times_of(conference: Conference) -> dict[int, tuple[datetime, datetime]]:
     """Each booked case's slot (start, end) on the meeting, as the agenda shows it, without
-    reading patient data for anyone (the invite job's view). A slot past the meeting's end
-    is shown as its last slot."""
-    found = ordered(db.session.scalars(
+    reading patient data for anyone (the invite job's view)."""
+    return slot_times_among(conference, db.session.scalars(
         select(Case).where(Case.conference_id == conference.id,
                            Case.state.in_(sorted(triage.BOOKED)))))
-    step = timedelta(minutes=slot_minutes(conference))
-    times = {}
-    for index, case in enumerate(found):
-        starts = conference.starts_at + step * index
-        if starts + step > conference.ends_at:
-            starts = max(conference.starts_at, conference.ends_at - step)
-        times[case.id] = (starts, min(starts + step, conference.ends_at))
-    return times
+
+
+def slot_times_among(conference: Conference, booked: Iterable[Case]
+                     ) -> dict[int, tuple[datetime, datetime]]:
+    """The slots of the meeting's booked cases, given all of them (a feed reads several
+    meetings' cases in one query)."""
+    found = ordered(booked)
+    return {case.id: (starts, ends) for case, (starts, ends, _over)
+            in zip(found, slot_schedule(conference, len(found)), strict=True)}
 
 
 def _series(conference: Conference):

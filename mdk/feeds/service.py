@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from mdk.access import policy
-from mdk.agenda.service import ordered, slot_minutes
+from mdk.agenda.service import slot_times_among
 from mdk.audit import service as audit
 from mdk.audit.service import Actor
 from mdk.care_areas.service import care_area, care_areas
@@ -147,15 +147,9 @@ def _slots(person: Person, meetings: list[Conference]) -> list[tuple[Case, Confe
     slots = []
     for conference_id, found in on_agenda.items():
         conference = by_id[conference_id]
-        minutes = timedelta(minutes=slot_minutes(conference))
-        for index, case in enumerate(ordered(found)):
-            if case.contact_person_id != person.id:
-                continue
-            starts = conference.starts_at + minutes * index
-            ends = min(starts + minutes, conference.ends_at)
-            if starts >= conference.ends_at:  # over capacity: the meeting's whole time
-                starts, ends = conference.starts_at, conference.ends_at
-            slots.append((case, conference, starts, ends))
+        times = slot_times_among(conference, found)
+        slots += [(case, conference, *times[case.id]) for case in found
+                  if case.contact_person_id == person.id]
     return sorted(slots, key=lambda slot: (slot[2], slot[0].id))
 
 

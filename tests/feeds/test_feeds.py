@@ -315,3 +315,31 @@ def test_gunicorns_access_log_file_gets_the_path_masked(app, tmp_path):
                 log.removeHandler(handler)
     assert '"GET /calendar/***/analcancer.ics HTTP/1.1" 200' in line
     assert secret not in line
+
+
+def test_a_slot_past_the_meetings_end_is_its_last_slot_on_the_agenda_in_the_feed_and_invite(
+        app, world):
+    """One rule for slot times (mdk.agenda.service.slot_schedule): a case that would end
+    after the meeting shares its last slot, flagged over capacity on the agenda, and the
+    referrer's feed and invite show that same time."""
+    from mdk.invites import sending
+
+    referrer = world.people["referrer"]
+    cases = [accept(world, refer(world, number_index=i)) for i in range(3)]
+    conference = world.conference
+    conference.ends_at = conference.starts_at + timedelta(minutes=20)  # two 10-minute slots
+    db.session.commit()
+
+    agenda = {slot.case.id: slot for slot in agenda_of(system_actor(), conference).slots}
+    last = max(agenda.values(), key=lambda slot: slot.position)
+    assert last.over_capacity
+    assert (last.starts_at, last.ends_at) == (conference.starts_at + timedelta(minutes=10),
+                                             conference.ends_at)
+    feed = {str(event["UID"]): event for event in
+            _events(_get(app, f"/calendar/{_token(referrer)}.ics").data)}
+    for case in cases:
+        event = feed[slot_uid(case, conference)]
+        slot = agenda[case.id]
+        assert (event["DTSTART"].dt.astimezone(UTC), event["DTEND"].dt.astimezone(UTC)) == (
+            slot.starts_at, slot.ends_at)
+        assert sending.slot_plan(case, conference)[:2] == (slot.starts_at, slot.ends_at)
