@@ -33,10 +33,10 @@ run: setup
 	$(BIN)/mdk demo load
 	$(BIN)/mdk run --host $(MDK_HOST) --port $(PORT)
 
-# The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
+# The whole suite: lint, then every test on SQLite and on PostgreSQL (both required), the
+# two engines side by side (MDK_TEST_SERIAL=1: one after the other).
 test: setup axe browser lint
-	MDK_TEST_DB=sqlite HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
-	MDK_TEST_DB=postgresql HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
+	BIN=$(BIN) tools/test-both-engines.sh
 
 test-sqlite: setup axe browser
 	MDK_TEST_DB=sqlite $(BIN)/pytest -q $(ARGS)
