@@ -152,7 +152,7 @@ def meeting_event(conference: Conference, attendees: Sequence[Attendee] = (),
     if cancelled:
         lines.insert(0, "INSTÄLLT.")
     lines.append(f"Videolänk: {link}" if link else "Videolänk: kommer i en uppdatering.")
-    lines.append(f"Föredragningslista och mötessida (inloggning): {meeting_url(conference)}")
+    lines.append(f"Agenda och mötessida (inloggning): {meeting_url(conference)}")
     lines.append("Kallelsen innehåller inga patientuppgifter.")
     return CalendarEvent(
         uid=meeting_uid(conference),
