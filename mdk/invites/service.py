@@ -141,6 +141,17 @@ def _attendees_of(conference: Conference, area: CareArea,
 
 # --- the events -----------------------------------------------------------------------------
 
+def _description(what: str, cancelled: str | None, video_link: str | None,
+                 page: str) -> str:
+    """An event's DESCRIPTION (Swedish, as every calendar object): what and where, the
+    login page, and the promise that no patient data is in it."""
+    lines = [cancelled] if cancelled else []
+    lines += [what,
+              f"Videolänk: {video_link}" if video_link else "Videolänk: kommer i en uppdatering.",
+              page, "Kallelsen innehåller inga patientuppgifter."]
+    return "\n".join(lines)
+
+
 def meeting_event(conference: Conference, attendees: Sequence[Attendee] = (),
                   cancelled: bool | None = None, sequence: int | None = None) -> CalendarEvent:
     """The meeting's VEVENT. Cancelled by default when the meeting is."""
@@ -148,18 +159,15 @@ def meeting_event(conference: Conference, attendees: Sequence[Attendee] = (),
     short, long = _host_texts(conference)
     cancelled = conference.is_cancelled if cancelled is None else cancelled
     link = conference.video_link
-    lines = [f"{area.calendar.name}, värd: {long}."]
-    if cancelled:
-        lines.insert(0, "INSTÄLLT.")
-    lines.append(f"Videolänk: {link}" if link else "Videolänk: kommer i en uppdatering.")
-    lines.append(f"Agenda och mötessida (inloggning): {meeting_url(conference)}")
-    lines.append("Kallelsen innehåller inga patientuppgifter.")
+    description = _description(
+        f"{area.calendar.name}, värd: {long}.", "INSTÄLLT." if cancelled else None, link,
+        f"Agenda och mötessida (inloggning): {meeting_url(conference)}")
     return CalendarEvent(
         uid=meeting_uid(conference),
         sequence=conference.ical_sequence if sequence is None else sequence,
         starts_at=conference.starts_at, ends_at=conference.ends_at,
         summary=f"{area.calendar.name} (värd: {short})",
-        description="\n".join(lines),
+        description=description,
         organizer_email=area.calendar.organizer, organizer_name=area.calendar.name,
         attendees=tuple(attendees), location=link or "Videomöte", url=link,
         cancelled=cancelled)
@@ -188,12 +196,10 @@ def slot_event(case: Case, conference: Conference, *, starts_at: datetime | None
     short, long = _host_texts(conference)
     starts_at, ends_at = slot_times(case, conference, starts_at, ends_at)
     link = conference.video_link
-    lines = [f"Ärende {case.number} på {area.calendar.name}, värd: {long}."]
-    if cancelled:
-        lines.insert(0, "INSTÄLLT för detta ärende.")
-    lines.append(f"Videolänk: {link}" if link else "Videolänk: kommer i en uppdatering.")
-    lines.append(f"Ärendet (inloggning): {case_url(case)}")
-    lines.append("Kallelsen innehåller inga patientuppgifter.")
+    description = _description(
+        f"Ärende {case.number} på {area.calendar.name}, värd: {long}.",
+        "INSTÄLLT för detta ärende." if cancelled else None, link,
+        f"Ärendet (inloggning): {case_url(case)}")
     contact = case.contact_person
     attendees = (Attendee(email=contact.email, name=contact.name),) if contact else ()
     if sequence is None:
@@ -203,7 +209,7 @@ def slot_event(case: Case, conference: Conference, *, starts_at: datetime | None
         uid=slot_uid(case, conference), sequence=sequence,
         starts_at=starts_at, ends_at=ends_at,
         summary=f"{area.calendar.name} – ärende {case.number}",
-        description="\n".join(lines),
+        description=description,
         organizer_email=area.calendar.organizer, organizer_name=area.calendar.name,
         attendees=attendees, location=link or "Videomöte", url=link, cancelled=cancelled)
 
