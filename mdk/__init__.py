@@ -146,6 +146,7 @@ def _register_features(app: Flask) -> None:
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
+    from mdk.case_lists import register as register_case_lists
     from mdk.cases import register as register_cases
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
@@ -175,6 +176,7 @@ def _register_features(app: Flask) -> None:
     register_material(app)
     register_reviews(app)
     register_agenda(app)
+    register_case_lists(app)
     register_queues(app)
     register_rotation(app)
     register_outbox(app)

@@ -64,6 +64,14 @@ def lock_agendas() -> None:
     run_scheduled()
 
 
+def send_case_lists() -> None:
+    """Mail each participant the link to the meeting's case list from 13:00 local time the
+    day before (mdk.case_lists.service); catches up until the meeting starts."""
+    from mdk.case_lists.service import run_scheduled
+
+    run_scheduled()
+
+
 def send_invites() -> None:
     """Mail the calendar invites that are due: meetings entering the window, updates,
     cancellations, and the referring physicians' case slots (mdk.invites.sending)."""
@@ -103,6 +111,10 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 5},
         description="Mail calendar invites, updates and cancellations of meetings and "
                     "case slots"),
+    Job(id="send-case-lists", func=send_case_lists, trigger="interval",
+        trigger_args={"minutes": 15},
+        description="Mail the participants the link to the next day's case list (from "
+                    "13:00 local time the day before)"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

@@ -118,6 +118,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "agenda.remove_case": _on("agenda.edit", "POST", obj="conference"),
     "agenda.lock": _on("agenda.edit", "POST", obj="conference"),
     "agenda.unlock": _on("agenda.unlock", "POST", obj="conference"),
+    # the participants' case list of a meeting
+    "case_lists.show_case_list": _on("case_list.view", obj="conference"),
     "calendar.rotation_home": _on("conference.view"),
     "calendar.rotation": _on("conference.view", obj="care_area"),
     "calendar.availability": _on("conference.view", obj="care_area"),

@@ -105,6 +105,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "agenda.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "agenda.edit": {"coordinator": OWN_AREAS},
     "agenda.unlock": {"coordinator": OWN_AREAS},
+    # A meeting's case list (mdk.case_lists): its cases in agenda order by case number, with
+    # the question, review and material state; for the area's care staff taking part (the
+    # day-before mail links to it).
+    "case_list.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     # The mail queue: addresses and delivery errors of every area's mail, no content.
     "outbox.manage": {"admin": ANY},
     # API tokens of referring units: listed and revoked by admins (made with the CLI).
