@@ -81,6 +81,12 @@ def test_who_may_open_the_case_list(app, world, browser):
         .status_code == 404
 
 
+def test_the_meeting_page_links_the_case_list_for_those_who_may_read_it(app, world, browser):
+    page = f"/conferences/{world.conference.id}"
+    assert _url(world.conference) in browser(world.people["member"]).get(page).text
+    assert _url(world.conference) not in browser(world.people["referrer"]).get(page).text
+
+
 # --- the day-before mail ----------------------------------------------------------------
 
 # Monday 29 March 2027, 08:00 CEST: the day before is the spring-forward Sunday, when 13:00
