@@ -90,7 +90,7 @@ def _an_id(value, lowest: int = 1) -> bool:
 def answer_links(conference: Conference, email: str, sequence: int) -> dict[str, str]:
     """partstat -> the absolute URL of its confirmation page, for the mail."""
     return {partstat: service.absolute_url(
-        "invites.answer", token=make_token(conference.id, email, partstat, sequence))
+        "invites.answer", answer_token=make_token(conference.id, email, partstat, sequence))
         for partstat in ANSWERABLE}
 
 

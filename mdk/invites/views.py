@@ -30,9 +30,9 @@ REFUSALS = {
 }
 
 
-@blp.route("/invites/answer/<token>", methods=["GET", "POST"])
-def answer(token: str):
-    found = answers.open_link(token)
+@blp.route("/invites/answer/<answer_token>", methods=["GET", "POST"])
+def answer(answer_token: str):
+    found = answers.open_link(answer_token)
     if isinstance(found, answers.Refusal):
         return render_template("invites/answer.html", refusal=REFUSALS[found](),
                                title=_("Answer the invite")), answers.STATUS[found]

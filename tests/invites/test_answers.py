@@ -52,16 +52,16 @@ def _path(token: str) -> str:
     return f"/invites/answer/{token}"
 
 
-def _token(world, partstat="ACCEPTED", sequence=0, index=0, email=None) -> str:
-    return answers.make_token(world.conference.id, email or world.mdt[index].email, partstat,
+def _token(sent, partstat="ACCEPTED", sequence=0, index=0, email=None) -> str:
+    return answers.make_token(sent.conference.id, email or sent.mdt[index].email, partstat,
                               sequence)
 
 
-def _row(world, index=0) -> InviteSent:
+def _row(sent, index=0) -> InviteSent:
     db.session.expire_all()
     return db.session.scalar(select(InviteSent).where(
-        InviteSent.uid == service.meeting_uid(world.conference),
-        InviteSent.attendee_email == world.mdt[index].email))
+        InviteSent.uid == service.meeting_uid(sent.conference),
+        InviteSent.attendee_email == sent.mdt[index].email))
 
 
 def _text(response) -> str:
