@@ -5,7 +5,7 @@ protected, as every form) records it. The token never reaches a log line (mdk.fe
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
 from mdk.care_areas.service import care_area
@@ -34,8 +34,8 @@ REFUSALS = {
 def answer(answer_token: str):
     found = answers.open_link(answer_token)
     if isinstance(found, answers.Refusal):
-        return render_template("invites/answer.html", refusal=REFUSALS[found](),
-                               title=_("Answer the invite")), answers.STATUS[found]
+        return _private(render_template("invites/answer.html", refusal=REFUSALS[found](),
+                                        title=_("Answer the invite")), answers.STATUS[found])
     outcome = None
     status = 200
     if request.method == "POST" and not found.stale:
@@ -47,8 +47,15 @@ def answer(answer_token: str):
             status = 409
     elif request.method == "POST":
         status = 409  # an answer to an older version: the page offers the current one
-    return render_template("invites/answer.html", **_page(found), outcome=outcome,
-                           applied=outcome is ReplyOutcome.APPLIED), status
+    return _private(render_template("invites/answer.html", **_page(found), outcome=outcome,
+                                    applied=outcome is ReplyOutcome.APPLIED), status)
+
+
+def _private(page: str, status: int):
+    """No copy in a cache: the page is one person's, and its forms carry their tokens."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _page(invitation: answers.Invitation) -> dict:

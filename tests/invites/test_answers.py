@@ -105,7 +105,7 @@ def test_opening_the_link_changes_nothing_and_posting_records_the_answer(sent, p
     path = _path(_token(sent, "DECLINED"))
 
     page = phone.get(path)
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "Ditt svar registreras som: Nej, jag kan inte delta." in _text(page)
     assert sent.conference.host_unit.name in _text(page)
     assert _row(sent).partstat == "NEEDS-ACTION"
