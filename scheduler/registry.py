@@ -80,6 +80,14 @@ def send_invites() -> None:
     run_scheduled()
 
 
+def warn_quorum() -> None:
+    """A meeting within two working days whose quorum nobody covers: its coordinators are
+    told once per set of uncovered competences (mdk.invites.quorum_warning)."""
+    from mdk.invites.quorum_warning import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -115,6 +123,9 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 15},
         description="Mail the participants the link to the next day's case list (from "
                     "13:00 local time the day before)"),
+    Job(id="warn-quorum", func=warn_quorum, trigger="cron", trigger_args={"minute": 10},
+        description="Warn the coordinators of a meeting within two working days whose "
+                    "quorum is not covered"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

@@ -74,7 +74,8 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "filename": "css/mdk.css", "item_id": 1, "file_id": 1,
                 "task_id": first(ReviewTask.id) or MAX_ID,
                 "token_id": first(ApiToken.id) or MAX_ID, "name": "swagger-ui.css",
-                "token": "no-such-feed-token"}
+                "token": "no-such-feed-token",
+                "answer_token": "no-such-answer-token"}
 
 
 @pytest.fixture()
@@ -97,7 +98,8 @@ def quick_walkers(app, client, admin_user):
                   "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
                   "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID,
                   "item_id": MAX_ID, "file_id": MAX_ID, "token_id": MAX_ID,
-                  "name": "swagger-ui.css", "token": "no-such-feed-token"}
+                  "name": "swagger-ui.css", "token": "no-such-feed-token",
+                "answer_token": "no-such-answer-token"}
     with app.app_context():  # log_in must not run inside another app context
         coordinator = db.session.get(Person, coordinator_id)
     other = app.test_client()

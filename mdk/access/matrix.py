@@ -168,6 +168,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),
+    # an invite's answer links: no session (the signed token in the path is the key)
+    "invites.answer": _on(PUBLIC, "GET", "POST"),
     # everyone's own feed URL: it shows what their invites show them (the MDT is invited by
     # competence, with or without a role grant)
     "feeds.feed_page": _on(LOGGED_IN, "GET", "POST"),

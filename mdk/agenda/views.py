@@ -17,6 +17,7 @@ from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
 from mdk.conferences import service as conferences
 from mdk.i18n import current_language, format_datetime_local
+from mdk.invites.forecast import quorum_forecast
 from mdk.validation import FieldError, field_messages
 
 blp = Blueprint("agenda", __name__)
@@ -44,10 +45,12 @@ def _page(conference, status: int = 200, error: FieldError | None = None,
     series = area.series_by_key(conference.series_key)
     may_edit = can("agenda.edit", conference)
     targets = service.move_targets(conference) if may_edit and not agenda.locked else []
+    # Who has answered the invite, per quorum competence: the coordinators' view.
+    forecast = quorum_forecast(conference) if may_edit else None
     return render_template(
         "agenda/show.html", agenda=agenda, conference=conference, area=area,
         series_name=series.name(current_language()) if series else conference.series_key,
-        may_edit=may_edit, may_unlock=can("agenda.unlock", conference),
+        may_edit=may_edit, may_unlock=can("agenda.unlock", conference), forecast=forecast,
         targets=[(offer.conference.id, _target_label(offer), offer.full)
                  for offer in targets],
         errors=field_messages(error) if error is not None else {},

@@ -17,6 +17,9 @@ PUBLIC_ENDPOINTS = frozenset({
     # Calendar feeds: a calendar client has no session; the token in the path is the key
     # and the view answers 404 for anything else (mdk.feeds.views).
     "feeds.personal_feed", "feeds.area_feed",
+    # An invite's answer links: a signed token in the path (mdk.invites.answers); the page
+    # shows no patient data and records only on a POST.
+    "invites.answer",
 })
 
 

@@ -1,6 +1,7 @@
-"""Feed tokens never reach a log line. A request log prints the path, and the path of a feed
-holds its token: werkzeug's line (`mdk run`), gunicorn's access line and the app's own
-(an unhandled error names the path) pass through this filter, which masks the token."""
+"""Tokens in paths never reach a log line. A request log prints the path, and the path of a
+feed holds its token, that of an invite's answer link its signed token (mdk.invites.answers):
+werkzeug's line (`mdk run`), gunicorn's access line and the app's own (an unhandled error
+names the path) pass through this filter, which masks them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import re
 # A token is 43 URL-safe characters; the area keys and months of the calendar pages
 # (/calendar/analcancer/2026-12) are shorter and stay readable.
 TOKEN_IN_PATH = re.compile(r"(/calendar/)[A-Za-z0-9_-]{32,}")
+# An answer link's token (URL-safe base64 and dots), whatever its length: all of the segment.
+ANSWER_TOKEN_IN_PATH = re.compile(r"(/invites/answer/)[^\s/?#\"']+")
 MASK = r"\1***"
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "mdk", "flask.app")
 
 
 def mask(text: str) -> str:
-    return TOKEN_IN_PATH.sub(MASK, text)
+    return ANSWER_TOKEN_IN_PATH.sub(MASK, TOKEN_IN_PATH.sub(MASK, text))
 
 
 class MaskFeedTokens(logging.Filter):

@@ -39,7 +39,7 @@ from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local
-from mdk.invites import service
+from mdk.invites import answers, service
 from mdk.invites.ical import Attendee, CalendarEvent, build_calendar
 from mdk.invites.models import InviteSent
 from mdk.invites.service import CANCEL, REQUEST, InviteError
@@ -283,7 +283,7 @@ def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
     area = care_area(item.conference.care_area)
     template = "invite_meeting" if item.case is None else "invite_slot"
     queue_mail(recipient, kind=template, template=template,
-               context=_context(item, method, update, locale, area),
+               context=_context(item, method, sequence, update, locale, area),
                idempotency_key=f"invite:{item.uid}:{method}:{sequence}",
                case_id=item.case.id if item.case is not None else None,
                reply_to=area.calendar.organizer,
@@ -293,11 +293,16 @@ def _queue(item: _Wanted, method: str, sequence: int, people: dict[str, Person],
     return True
 
 
-def _context(item: _Wanted, method: str, update: bool, locale: str, area) -> dict:
-    """Only what may leave the protected network: the case number, units, times, links."""
+def _context(item: _Wanted, method: str, sequence: int, update: bool, locale: str,
+             area) -> dict:
+    """Only what may leave the protected network: the case number, units, times, links.
+    A meeting's REQUEST carries the attendee's answer links (mdk.invites.answers)."""
     conference = item.conference
     host = conference.host_unit
+    links = answers.answer_links(conference, item.attendee.email, sequence) \
+        if method == REQUEST and item.case is None else {}
     return {
+        "answer_links": links,
         "area_name": area.name(locale),
         "cancelled": method == CANCEL,
         "meeting_cancelled": conference.is_cancelled,

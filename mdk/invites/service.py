@@ -55,18 +55,18 @@ def slot_uid(case: Case, conference: Conference) -> str:
     return f"mdk-case-{case.id}-conference-{conference.id}@{service_host()}"
 
 
-def _absolute(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
     path = current_app.url_map.bind("").build(endpoint, values)
     return current_app.config["MDK"].base_url.rstrip("/") + path
 
 
 def meeting_url(conference: Conference) -> str:
     """The meeting's page (it will show the agenda): login needed, no patient data in it."""
-    return _absolute("calendar.show_conference", conference_id=conference.id)
+    return absolute_url("calendar.show_conference", conference_id=conference.id)
 
 
 def case_url(case: Case) -> str:
-    return _absolute("cases.show_case", case_id=case.id)
+    return absolute_url("cases.show_case", case_id=case.id)
 
 
 def _area(conference: Conference) -> CareArea:

@@ -96,7 +96,7 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "case_id": case_id, "move": "withdraw",
                 "message_id": _a_dead_mail_id(), **_material_ids(case_id),
                 "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css",
-                "token": _a_feed_token(area)} \
+                "token": _a_feed_token(area), "answer_token": _an_answer_token(area)} \
             | _a_review_task(walker, area)
 
 
@@ -118,6 +118,23 @@ def _a_feed_token(area: str) -> str:
         .where(RoleGrant.role == "coordinator", RoleGrant.care_area == area, Person.active)
         .order_by(Person.id)).first()
     return regenerate_token(system_actor(), coordinator)
+
+
+def _an_answer_token(area: str) -> str:
+    """An invite answer link's token (public: the mail's reader need not log in) for a coming
+    meeting of the area, as if its invite had been mailed to someone."""
+    from mdk.invites.answers import make_token
+    from mdk.invites.models import InviteSent
+    from mdk.invites.service import meeting_uid
+
+    conference = db.session.get(Conference, _a_conference_id(area))
+    email = f"walker-{conference.id}@mdt.example.se"
+    db.session.add(InviteSent(uid=meeting_uid(conference), attendee_email=email,
+                              conference_id=conference.id, method="REQUEST",
+                              sequence=conference.ical_sequence,
+                              meeting_sequence=conference.ical_sequence))
+    db.session.commit()
+    return make_token(conference.id, email, "ACCEPTED", conference.ical_sequence)
 
 
 def _a_review_task(walker: Person, area: str) -> dict[str, int]:
