@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint browser axe translations bench clean
+.PHONY: setup run test test-sqlite test-postgresql lint browser imap axe translations bench clean
 
 # A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -34,14 +34,14 @@ run: setup
 	$(BIN)/mdk run --host $(MDK_HOST) --port $(PORT)
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required).
-test: setup axe browser lint
+test: setup axe browser imap lint
 	MDK_TEST_DB=sqlite HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
 	MDK_TEST_DB=postgresql HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -q
 
-test-sqlite: setup axe browser
+test-sqlite: setup axe browser imap
 	MDK_TEST_DB=sqlite $(BIN)/pytest -q $(ARGS)
 
-test-postgresql: setup axe browser
+test-postgresql: setup axe browser imap
 	MDK_TEST_DB=postgresql $(BIN)/pytest -q $(ARGS)
 
 lint: setup
@@ -51,6 +51,11 @@ lint: setup
 # of Playwright's own browser build).
 browser:
 	@tools/ensure-browser.sh
+
+# Debian's Dovecot for the tests of the replies mailbox (tests/invites/test_mailbox.py start
+# their own on a free localhost port).
+imap:
+	@tools/ensure-imap.sh
 
 translations: setup
 	$(BIN)/python tools/i18n.py
