@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint browser axe translations bench clean
+.PHONY: setup run test test-sqlite test-postgresql lint browser imap axe translations bench clean
 
 # A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,13 +35,13 @@ run: setup
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required), the
 # two engines side by side (MDK_TEST_SERIAL=1: one after the other).
-test: setup axe browser lint
+test: setup axe browser imap lint
 	BIN=$(BIN) tools/test-both-engines.sh
 
-test-sqlite: setup axe browser
+test-sqlite: setup axe browser imap
 	MDK_TEST_DB=sqlite $(BIN)/pytest -q $(ARGS)
 
-test-postgresql: setup axe browser
+test-postgresql: setup axe browser imap
 	MDK_TEST_DB=postgresql $(BIN)/pytest -q $(ARGS)
 
 lint: setup
@@ -51,6 +51,11 @@ lint: setup
 # of Playwright's own browser build).
 browser:
 	@tools/ensure-browser.sh
+
+# Debian's Dovecot for the tests of the replies mailbox (tests/invites/test_mailbox.py start
+# their own on a free localhost port).
+imap:
+	@tools/ensure-imap.sh
 
 translations: setup
 	$(BIN)/python tools/i18n.py

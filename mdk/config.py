@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "test", "production")
 SMTP_SECURITY = ("none", "starttls", "tls")
+IMAP_SECURITY = ("ssl", "starttls", "none")
 MAIL_BACKENDS = ("smtp", "file")
 LOCALES = ("sv", "en")
 MIN_AUDIT_RETENTION_YEARS = 5  # DESIGN §5: audit logs are kept at least five years
@@ -60,6 +61,14 @@ class Settings:
     calendar_horizon_months: int = 12
     invite_window_weeks: int = 8
     feeds_enabled: bool = True
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"
+    imap_user: str = ""
+    imap_password: str = field(default="", repr=False)  # never in a log or a traceback
+    imap_folder: str = "INBOX"
+    imap_processed_folder: str = "nMDK/Behandlade"
+    imap_unusable_folder: str = "nMDK/Ej behandlade"
     max_request_mb: int = 30
     upload_max_mb: int = 20
     scheduler_registry: str = ""
@@ -160,6 +169,7 @@ def validate(settings: Settings) -> None:
     if settings.outbox_retry_base_seconds < 0:
         raise ConfigError("MDK_OUTBOX_RETRY_BASE_SECONDS must be at least 0")
     _validate_rate_limit(settings.api_rate_limit)
+    _validate_imap(settings)
     if settings.is_production:
         _validate_production(settings)
 
@@ -174,6 +184,29 @@ def _validate_rate_limit(text: str) -> None:
     if not parsed or any(item.amount < 1 or item.get_expiry() < 1 for item in parsed):
         raise ConfigError(f"MDK_API_RATE_LIMIT must read like '120 per minute' (several "
                           f"separated by ';'), not {text!r}")
+
+
+def _validate_imap(settings: Settings) -> None:
+    """The replies mailbox: checked only when MDK_IMAP_HOST turns the job on."""
+    if not settings.imap_host.strip():
+        return
+    if settings.imap_security not in IMAP_SECURITY:
+        raise ConfigError(f"MDK_IMAP_SECURITY must be one of {', '.join(IMAP_SECURITY)}")
+    if not 1 <= settings.imap_port <= 65535:
+        raise ConfigError("MDK_IMAP_PORT must be a port number (1-65535)")
+    if not settings.imap_user.strip():
+        raise ConfigError("MDK_IMAP_USER must be set when MDK_IMAP_HOST is")
+    folders = {"imap_folder": settings.imap_folder,
+               "imap_processed_folder": settings.imap_processed_folder,
+               "imap_unusable_folder": settings.imap_unusable_folder}
+    for name, folder in folders.items():
+        if not folder.strip() or any(ch in folder for ch in '\r\n\0"*%'):
+            raise ConfigError(f"{env_name(name)} must be a folder name, not {folder!r}")
+    if len({folder.strip().lower() for folder in folders.values()}) < len(folders):
+        raise ConfigError("MDK_IMAP_PROCESSED_FOLDER and MDK_IMAP_UNUSABLE_FOLDER must differ "
+                          "from each other and from MDK_IMAP_FOLDER")
+    if settings.is_production and settings.imap_security == "none":
+        raise ConfigError("MDK_IMAP_SECURITY must be ssl or starttls in production")
 
 
 def _validate_production(settings: Settings) -> None:

@@ -88,6 +88,14 @@ def warn_quorum() -> None:
     run_scheduled()
 
 
+def read_replies() -> None:
+    """Apply the attendees' answers (iTIP REPLY) waiting in the organizer mailbox
+    (MDK_IMAP_*) and file each message; does nothing without MDK_IMAP_HOST."""
+    from mdk.invites.mailbox import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -126,6 +134,9 @@ JOBS: list[Job] = [
     Job(id="warn-quorum", func=warn_quorum, trigger="cron", trigger_args={"minute": 10},
         description="Warn the coordinators of a meeting within two working days whose "
                     "quorum is not covered"),
+    Job(id="read-replies", func=read_replies, trigger="interval",
+        trigger_args={"minutes": 5},
+        description="Apply the calendar answers waiting in the organizer mailbox"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

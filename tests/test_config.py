@@ -48,11 +48,35 @@ def test_extra_config_file_is_read_between_defaults_and_environment(tmp_path):
         ({"MDK_SMTP_PORT": "twenty-five"}, "MDK_SMTP_PORT"),
         ({"MDK_TIMEZONE": "Europe/Stockholmm"}, "MDK_TIMEZONE"),
         ({"MDK_DEFAULT_LOCALE": "de"}, "MDK_DEFAULT_LOCALE"),
+        ({"MDK_IMAP_HOST": "imap.example.se"}, "MDK_IMAP_USER"),
+        ({"MDK_IMAP_HOST": "imap.example.se", "MDK_IMAP_USER": "u",
+          "MDK_IMAP_SECURITY": "tls"}, "MDK_IMAP_SECURITY"),
+        ({"MDK_IMAP_HOST": "imap.example.se", "MDK_IMAP_USER": "u", "MDK_IMAP_PORT": "0"},
+         "MDK_IMAP_PORT"),
+        ({"MDK_IMAP_HOST": "imap.example.se", "MDK_IMAP_USER": "u",
+          "MDK_IMAP_PROCESSED_FOLDER": ""}, "MDK_IMAP_PROCESSED_FOLDER"),
+        ({"MDK_IMAP_HOST": "imap.example.se", "MDK_IMAP_USER": "u",
+          "MDK_IMAP_UNUSABLE_FOLDER": "INBOX"}, "MDK_IMAP_UNUSABLE_FOLDER"),
+        ({"MDK_ENV": "production", "MDK_SECRET_KEY": STRONG_KEY,
+          "MDK_BASE_URL": "https://mdk.example.se", "MDK_IMAP_HOST": "imap.example.se",
+          "MDK_IMAP_USER": "u", "MDK_IMAP_SECURITY": "none"}, "MDK_IMAP_SECURITY"),
     ],
 )
 def test_unsafe_or_wrong_settings_are_refused_naming_the_setting(environ, named):
     with pytest.raises(ConfigError, match=named):
         load_settings(environ=environ)
+
+
+def test_the_replies_mailbox_is_off_by_default_and_its_password_never_shown():
+    assert load_settings(environ={}).imap_host == ""
+    settings = load_settings(environ={"MDK_IMAP_HOST": "imap.example.se", "MDK_IMAP_USER": "u",
+                                      "MDK_IMAP_PASSWORD": "hemligt-lösen"})
+    assert (settings.imap_port, settings.imap_security, settings.imap_folder) == (
+        993, "ssl", "INBOX")
+    assert (settings.imap_processed_folder, settings.imap_unusable_folder) == (
+        "nMDK/Behandlade", "nMDK/Ej behandlade")
+    assert settings.imap_password == "hemligt-lösen"
+    assert "hemligt" not in repr(settings)
 
 
 def test_production_with_safe_settings_starts(tmp_path):
