@@ -157,6 +157,7 @@ def _register_features(app: Flask) -> None:
     from mdk.outbox import register as register_outbox
     from mdk.patients import register as register_patients
     from mdk.people import register as register_people
+    from mdk.protocols import register as register_protocols
     from mdk.queues import register as register_queues
     from mdk.reviews import register as register_reviews
     from mdk.rotation import register as register_rotation
@@ -177,6 +178,7 @@ def _register_features(app: Flask) -> None:
     register_reviews(app)
     register_agenda(app)
     register_case_lists(app)
+    register_protocols(app)
     register_queues(app)
     register_rotation(app)
     register_outbox(app)

@@ -165,6 +165,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "api_material.CaseMaterialAvailability": _on("material.edit", "POST", obj="case"),
     "api_material.CaseMaterialFiles": _on("material.edit", "POST", obj="case"),
     "api_material.FileDownload": _on("case.view", obj="case"),
+    # a case's protocol: the page, a draft opened and saved, the chair's signature, addenda
+    # (the view checks the chair and the protocol's state through mdk.protocols.service)
+    "protocols.show_protocol": _on("protocol.view", obj="case"),
+    "protocols.open_draft": _on("protocol.draft", "POST", obj="case"),
+    "protocols.save_draft": _on("protocol.draft", "POST", obj="case"),
+    "protocols.sign": _on("protocol.sign", "POST", obj="case"),
+    "protocols.add_addendum": _on("protocol.addendum", "POST", obj="case"),
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

@@ -109,6 +109,15 @@ ACTIONS: dict[str, dict[str, str]] = {
     # the question, review and material state; for the area's care staff taking part (the
     # day-before mail links to it).
     "case_list.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    # A case's protocol (mdk.protocols): drafted by the area's coordinators; signed by the
+    # meeting's chair and corrected by addenda from the coordinators and the chair; read by
+    # the area's MDT once signed (the referring unit gets the report instead). The care
+    # staff roles pass here; the service decides who is the chair and what is signed.
+    "protocol.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "protocol.draft": {"coordinator": OWN_AREAS},
+    "protocol.sign": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "protocol.addendum": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
+                          "reviewer": OWN_AREAS},
     # The mail queue: addresses and delivery errors of every area's mail, no content.
     "outbox.manage": {"admin": ANY},
     # API tokens of referring units: listed and revoked by admins (made with the CLI).

@@ -33,6 +33,12 @@ ACTION_LABELS = {
     "case.take": _l("Took the case for their unit"),
     "case.register_on_behalf": _l("Registered the case from a remiss, on the referring "
                                   "unit's behalf"),
+    "case.discuss": _l("Moved the case to discussed (protocol signed)"),
+    "protocol.read": _l("Read the case's protocol"),
+    "protocol.create": _l("Started the case's protocol"),
+    "protocol.update": _l("Saved the case's protocol draft"),
+    "protocol.sign": _l("Signed the case's protocol"),
+    "protocol.addendum": _l("Added an addendum to the case's protocol"),
     "review.complete": _l("Completed a secondary review"),
     "review.update": _l("Corrected a secondary review"),
     "review.reassign": _l("Gave a secondary review to another reviewer"),

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 
 # Append-only for the application role: SELECT and INSERT only.
-APPEND_ONLY_TABLES = ("audit_events", "audit_reviews")
+APPEND_ONLY_TABLES = ("audit_events", "audit_reviews", "protocol_addenda")
+# Journal documents: updated while drafts (the database refuses more, mdk.protocols.models),
+# never deleted.
+NEVER_DELETED_TABLES = ("protocols",)
 # Written by migrations only.
 READ_ONLY_TABLES = ("alembic_version",)
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
@@ -32,6 +35,7 @@ def role_grants_sql(owner: str, app: str, schema: str = "public") -> list[str]:
         raise RoleNameError("the owner and the application role must be different roles")
     append_only = ", ".join(f"{schema}.{table}" for table in APPEND_ONLY_TABLES)
     read_only = ", ".join(f"{schema}.{table}" for table in READ_ONLY_TABLES)
+    never_deleted = ", ".join(f"{schema}.{table}" for table in NEVER_DELETED_TABLES)
     return [
         f"ALTER SCHEMA {schema} OWNER TO {owner}",
         f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
@@ -46,6 +50,7 @@ def role_grants_sql(owner: str, app: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}",
         f"REVOKE UPDATE, DELETE ON {append_only}, {read_only} FROM {app}",
         f"REVOKE INSERT ON {read_only} FROM {app}",
+        f"REVOKE DELETE, TRUNCATE ON {never_deleted} FROM {app}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}",
         # Tables a later migration creates (run as the owner) get the same grants; rerun
         # this after each upgrade so a new append-only table loses UPDATE and DELETE again.

@@ -134,19 +134,40 @@ class LeadTimeTarget:
     day_kind: str = "calendar"  # "calendar" | "working"
 
 
+# What a protocol or care-plan section holds (mdk.protocols.fields reads and checks them):
+# text (several lines), choice (one of `options`), unit (one of the area's NHV units, or the
+# patient's home region), person_and_date (who does it, by when), boolean (yes or no).
+SECTION_KINDS = ("text", "choice", "unit", "person_and_date", "boolean")
+# Where a new draft's section starts from: the case's question, the combined review
+# statement (demonstrationsutlåtande, mdk.reviews).
+SECTION_PREFILLS = ("case_question", "review_statement")
+# The `unit` value for "treated (followed up) in the patient's home region".
+HOME_REGION = "home_region"
+
+
 @dataclass(frozen=True)
 class TemplateSection:
     key: str
     label: Label
     required: bool = False
+    kind: str = "text"
+    options: tuple[Choice, ...] = ()  # choice: what may be chosen, in this order
+    prefill: str | None = None  # one of SECTION_PREFILLS
+    help: Label | None = None
+
+    def option(self, key: str) -> Choice | None:
+        return next((option for option in self.options if option.key == key), None)
 
 
 @dataclass(frozen=True)
 class DocumentTemplate:
-    """The sections of a protocol or a care plan (later features fill them)."""
+    """The sections of a protocol or a care plan, in the order the document shows them."""
 
     kind: str  # "protocol" | "care_plan"
     sections: tuple[TemplateSection, ...]
+
+    def section(self, key: str) -> TemplateSection | None:
+        return next((section for section in self.sections if section.key == key), None)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from mdk.care_areas.domain import (
+    SECTION_KINDS,
+    SECTION_PREFILLS,
     CalendarIdentity,
     CareArea,
     Choice,
@@ -453,15 +455,41 @@ class TemplateSectionSchema(StrictSchema):
     key = key_field(required=True)
     label = bilingual(required=True)
     required = Flag(load_default=False)
+    kind = one_of(SECTION_KINDS, load_default="text")
+    options = tables(ChoiceSchema, load_default=list)
+    prefill = one_of(SECTION_PREFILLS, load_default=None)
+    help = bilingual(load_default=None)
+
+    @validates_schema
+    def check_options(self, data, **_):
+        if data["kind"] == "choice" and not data["options"]:
+            raise ValidationError('a section of kind "choice" needs options', "options")
+        if data["kind"] != "choice" and data["options"]:
+            raise ValidationError('only a section of kind "choice" has options', "options")
+        keys = [option.key for option in data["options"]]
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ValidationError({"options": {i: {"key": [
+                    f"{key!r} is already used by options[{keys.index(key)}]"]}}})
+        if data["prefill"] is not None and data["kind"] != "text":
+            raise ValidationError('only a section of kind "text" is prefilled', "prefill")
 
     @post_load
     def build(self, data, **_):
-        return TemplateSection(**data)
+        return TemplateSection(**{**data, "options": tuple(data["options"])})
 
 
 class DocumentTemplateSchema(StrictSchema):
     sections = tables(TemplateSectionSchema, required=True, validate=validate.Length(
         min=1, error="must list at least one section"))
+
+    @validates_schema
+    def check_unique_keys(self, data, **_):
+        keys = [section.key for section in data["sections"]]
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ValidationError({"sections": {i: {"key": [
+                    f"{key!r} is already used by sections[{keys.index(key)}]"]}}})
 
 
 class TemplatesSchema(StrictSchema):

@@ -119,6 +119,11 @@ class TemplateSectionSchema(Schema):
     key = fields.String()
     label = fields.Nested(LabelSchema)
     required = fields.Boolean()
+    kind = fields.String(metadata={"description": "text, choice, unit, person_and_date or "
+                                                  "boolean"})
+    options = fields.List(fields.Nested(ChoiceSchema))
+    prefill = fields.String(allow_none=True)
+    help = fields.Nested(LabelSchema, allow_none=True)
 
 
 class DocumentTemplateSchema(Schema):

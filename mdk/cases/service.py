@@ -417,7 +417,7 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
               data: Mapping[str, Any]) -> Case:
     """Submit, accept, return, decline, defer or withdraw (mdk.cases.workflow.MOVES)."""
     move = MOVES.get(action) if isinstance(action, str) else None
-    if move is None or move.system_only:
+    if move is None or move.system_only or move.protocol_only:
         raise FieldError("action", _l("Unknown action."))
     unknown = sorted(set(data) - MOVE_KEYS)
     if unknown:
@@ -433,6 +433,14 @@ def system_move(case: Case, action: str, data: Mapping[str, Any] | None = None) 
     """A move the service makes by itself (the readiness gate at a cut-off), in the caller's
     transaction: the caller commits."""
     _move(audit.system_actor(), policy.ANONYMOUS, case, MOVES[action], data or {})
+    return case
+
+
+def protocol_signed_move(actor: Actor, principal: policy.Principal, case: Case) -> Case:
+    """The move to discussed, made only by the signature of the case's protocol
+    (mdk.protocols.service.sign), in the caller's transaction: the caller commits."""
+    with _all_or_nothing():
+        _move(actor, principal, case, MOVES["discuss"], {})
     return case
 
 
@@ -639,6 +647,7 @@ def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     moves = [move for move in MOVES.values()
              if case.state in move.sources and not move.system_only and not move.agenda_only
+             and not move.protocol_only
              and policy.can(principal, move.permission, case)]
     if any(_decides_a_hold(move, case) for move in moves) and not held_at_cutoff(case):
         moves = [move for move in moves if not _decides_a_hold(move, case)]

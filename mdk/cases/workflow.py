@@ -25,6 +25,8 @@ class Move:
     # Made from the meeting's agenda (mdk.agenda), not offered on the case page.
     agenda_only: bool = False
     leaves_conference: bool = False  # the case no longer has a meeting afterwards
+    # Made by the chair's signature of the case's protocol (mdk.protocols), never by hand.
+    protocol_only: bool = False
     label: object = ""  # the button, in the reader's language
 
 
@@ -59,6 +61,10 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     _move("unschedule", "accepted deferred ready", "submitted", "case.triage",
           _l("Remove from the agenda"), needs_reason=True, agenda_only=True,
           leaves_conference=True),
+    # The meeting's chair signs the case's protocol (mdk.protocols.service.sign): discussed.
+    # The permission lets the area's care staff through; the service checks the chair.
+    _move("discuss", "accepted deferred ready", "discussed", "protocol.sign",
+          _l("Discussed (protocol signed)"), protocol_only=True),
 )}
 
 # The moves that change an agenda by hand: refused while the agenda is locked.
@@ -78,7 +84,7 @@ FINAL = frozenset({"closed", "declined", "withdrawn"})
 
 def moves_from(state: str) -> list[Move]:
     return [move for move in MOVES.values() if state in move.sources and not move.system_only
-            and not move.agenda_only]
+            and not move.agenda_only and not move.protocol_only]
 
 
 STATE_LABELS = {

@@ -77,6 +77,22 @@ BROKEN = [
      "unknown competence 'radiolog'"),
     ("gate-unknown", "analcancer", 'gate = "hold"', 'gate = "drop"', None, "area.gate",
      "must be one of 'hold', 'defer', not 'drop'"),
+    ("protocol-section-kind-unknown", "analcancer", 'kind = "unit"', 'kind = "unity"', None,
+     "templates.protocol.sections[6].kind", "must be one of 'text', 'choice', 'unit', "
+     "'person_and_date', 'boolean', not 'unity'"),
+    ("protocol-choice-without-options", "analcancer", 'kind = "unit"', 'kind = "choice"',
+     None, "templates.protocol.sections[6].options",
+     'a section of kind "choice" needs options'),
+    ("protocol-options-on-text", "crs_hipec", 'PCI-bedömning", en = "PCI assessment" }\n',
+     'PCI-bedömning", en = "PCI assessment" }\n'
+     'options = [{ key = "a", label = { sv = "A", en = "A" } }]\n', None,
+     "templates.protocol.sections[2].options", 'only a section of kind "choice" has options'),
+    ("protocol-section-key-twice", "crs_hipec", 'key = "pci"\nlabel = { sv = "PCI-bedömning"',
+     'key = "question"\nlabel = { sv = "PCI-bedömning"', None,
+     "templates.protocol.sections[2].key", "'question' is already used by sections[0]"),
+    ("protocol-prefill-unknown", "analcancer", 'prefill = "case_question"',
+     'prefill = "referral"', None, "templates.protocol.sections[0].prefill",
+     "must be one of 'case_question', 'review_statement', not 'referral'"),
 ]
 
 

@@ -1,0 +1,23 @@
+"""The protocol tests share the case world (tests/cases/factories.py): its meeting is
+chaired by the host unit's member; `case_on_meeting` puts one case on its agenda."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdk.extensions import db
+from tests.agenda.factories import on_agenda
+from tests.cases.conftest import browser, world  # noqa: F401
+
+
+@pytest.fixture()
+def chaired(world):  # noqa: F811 (the fixture imported above)
+    """The world, its meeting chaired by the host unit's member."""
+    world.conference.chair_person_id = world.people["host_member"].id
+    db.session.commit()
+    return world
+
+
+@pytest.fixture()
+def case_on_meeting(chaired):
+    return on_agenda(chaired, 0)
