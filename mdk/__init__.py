@@ -147,6 +147,7 @@ def _register_features(app: Flask) -> None:
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
     from mdk.cases import register as register_cases
+    from mdk.conference_day import register as register_conference_day
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
@@ -175,6 +176,7 @@ def _register_features(app: Flask) -> None:
     register_material(app)
     register_reviews(app)
     register_agenda(app)
+    register_conference_day(app)
     register_queues(app)
     register_rotation(app)
     register_outbox(app)

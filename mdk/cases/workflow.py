@@ -59,6 +59,11 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     _move("unschedule", "accepted deferred ready", "submitted", "case.triage",
           _l("Remove from the agenda"), needs_reason=True, agenda_only=True,
           leaves_conference=True),
+    # The conference day (mdk.conference_day): listed, not discussed; the case goes on to a
+    # later meeting with room, with the reason, and the referrer is told as of a deferral.
+    _move("not_discussed", "accepted deferred ready", "deferred", "case.triage",
+          _l("Listed, not discussed"), needs_reason=True, needs_conference=True,
+          agenda_only=True),
 )}
 
 # The moves that change an agenda by hand: refused while the agenda is locked.
