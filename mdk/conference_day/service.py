@@ -380,7 +380,10 @@ def not_discussed(actor: Actor, principal: policy.Principal, conference: Confere
     policy.require(principal, "case.triage", case)
     reason = clean_text(data.get("reason"), "reason", max_length=REASON_LENGTH,
                         required=True, multiline=True)
-    target_id = parse_id(data.get("conference_id")) if data.get("conference_id") else None
+    chosen = data.get("conference_id") not in (None, "")
+    target_id = parse_id(data.get("conference_id")) if chosen else None
+    if chosen and target_id is None:
+        raise FieldError("conference_id", _l("Choose a meeting of this care area."))
     if target_id is None:
         target = next_meeting_with_room(care_area(conference.care_area), conference, utcnow())
         if target is None:

@@ -278,3 +278,27 @@ def test_the_view_runs_the_same_statements_at_5_and_at_30_cases(
     thirty = statements()
     assert five[1] == 5 and thirty[1] == 30
     assert five[0] == thirty[0]
+
+
+def test_bad_input_is_named_at_its_field_never_a_500(app, world, browser):
+    with app.app_context():
+        case_id = _started_with_cases(world, 1)[0].id
+    client = browser(world.people["coordinator"])
+    client.get(_attendance_url(world))
+    for data, field in (({"attendance_id": "99999999999"}, "attendance_id"),
+                        ({"attendance_id": "1\x00"}, "attendance_id"),
+                        ({"person_id": "2147483648", "competence": "surgeon"}, "person_id"),
+                        ({"person_id": str(world.people["member"].id),
+                          "competence": "x\x00"}, "competence")):
+        tail = "" if "attendance_id" in data else "/add"
+        response = client.post(_attendance_url(world, tail), data=data)
+        assert response.status_code == 422, (data, response.status_code)
+        page = _text(response)
+        assert 'id="attendance-error"' in page
+        assert tail == "" or f'id="{field}-error"' in page
+    for data in ({"case_id": "99999999999", "reason": "x"},
+                 {"case_id": str(case_id), "reason": "a\x00b"},
+                 {"case_id": str(case_id), "reason": "x", "conference_id": "2147483648"}):
+        response = client.post(_url(world, "/not-discussed"), data=data)
+        assert response.status_code in (409, 422), (data, response.status_code)
+        assert 'id="conference-error"' in _text(response)
