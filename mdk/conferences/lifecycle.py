@@ -7,8 +7,10 @@ life, driven by the scheduler and by the conference day (mdk.conference_day):
   looked at again) and derived from the clock and the rows only.
 - start_if_due: the same for one meeting, when its coordinator opens the conference view
   at or after the start (so the view does not wait for the next run of the job).
-- close_if_done: called where a case leaves a held meeting (mdk.conference_day.hooks, on
-  every case move) and, once reports exist, where a case is reported.
+- close_if_done: called on every case move (mdk.conference_day.hooks, on the case_moved
+  signal), so a case leaving a held meeting, or moved to reported by a case move
+  (move_case / system_move), closes it when it was the last. NOTE for the report feature:
+  if a case ever becomes reported other than by a case move, call close_if_done there.
 
 A meeting whose agenda a coordinator unlocked and never locked again (still "planned") is
 held all the same when it starts: it takes place either way.
@@ -78,7 +80,8 @@ def close_if_done(conference: Conference | None) -> bool:
     """held → closed when every case on the meeting is reported, closed or moved off; in the
     caller's transaction (the caller commits). True if it closed now.
 
-    Report feature: call this (with the case's conference) where a case becomes reported."""
+    Report feature: a case move to reported reaches this through the hook; call it
+    yourself only where a case becomes reported without a case move."""
     if conference is None or conference.status != "held":
         return False
     db.session.flush()  # the case that just moved counts with its new state and meeting
