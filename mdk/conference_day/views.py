@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas, competence_label, competences
+from mdk.conference_day import attendance as attendance_service
 from mdk.conference_day import service
 from mdk.conferences import service as conferences
 from mdk.i18n import current_language, format_datetime_local
@@ -56,7 +57,7 @@ def _view(conference, position: int | None, status: int = 200,
           error: FieldError | None = None):
     principal = current_principal()
     day = service.conference_day(actor_from_request(), principal, conference, position)
-    may_note = service.may_note_attendance(principal, conference)
+    may_note = attendance_service.may_note_attendance(principal, conference)
     targets = [(offer.conference.id, _target_label(offer), offer.full)
                for offer in service.later_meetings(conference)] if may_note else []
     return render_template(
@@ -101,13 +102,13 @@ def not_discussed(conference_id: int):
 
 def _attendance_page(conference, status: int = 200, error: FieldError | None = None,
                      failed: str | None = None):
-    rows = service.open_attendance(current_principal(), conference)
+    rows = attendance_service.open_attendance(current_principal(), conference)
     area = care_areas()[conference.care_area]
     present = {row.competence for row in rows if row.present}
     return render_template(
         "conference_day/attendance.html", conference=conference, rows=rows,
         series_name=_series_name(conference), quorum=service.quorum_of(area, present),
-        people=service.addable_people(conference),
+        people=attendance_service.addable_people(conference),
         errors=field_messages(error) if error is not None else {}, failed=failed,
         posted=request.form if error is not None else {}), status
 
@@ -120,8 +121,8 @@ def attendance(conference_id: int):
     data = {key: request.form.get(key) for key in ("attendance_id", "present", "remote")
             if key in request.form}
     try:
-        service.correct_attendance(actor_from_request(), current_principal(), conference,
-                                   data)
+        attendance_service.correct_attendance(actor_from_request(), current_principal(),
+                                              conference, data)
     except FieldError as error:
         return _attendance_page(conference, error.status, error,
                                 f"row-{request.form.get('attendance_id', '')}")
@@ -135,7 +136,8 @@ def add_attendee(conference_id: int):
     data = {key: request.form.get(key) for key in ("person_id", "competence", "remote")
             if key in request.form}
     try:
-        service.add_attendee(actor_from_request(), current_principal(), conference, data)
+        attendance_service.add_attendee(actor_from_request(), current_principal(), conference,
+                                        data)
     except FieldError as error:
         return _attendance_page(conference, error.status, error, "add")
     flash(_("The person is added as present."), "success")
