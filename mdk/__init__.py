@@ -148,6 +148,7 @@ def _register_features(app: Flask) -> None:
     from mdk.care_areas import register as register_care_areas
     from mdk.case_lists import register as register_case_lists
     from mdk.cases import register as register_cases
+    from mdk.conference_day import register as register_conference_day
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
@@ -179,6 +180,7 @@ def _register_features(app: Flask) -> None:
     register_agenda(app)
     register_case_lists(app)
     register_protocols(app)
+    register_conference_day(app)
     register_queues(app)
     register_rotation(app)
     register_outbox(app)

@@ -72,6 +72,13 @@ def send_case_lists() -> None:
     run_scheduled()
 
 
+def start_meetings() -> None:
+    """Mark each meeting that has started as held (agenda_locked → held)."""
+    from mdk.conferences.lifecycle import run_scheduled
+
+    run_scheduled()
+
+
 def send_invites() -> None:
     """Mail the calendar invites that are due: meetings entering the window, updates,
     cancellations, and the referring physicians' case slots (mdk.invites.sending)."""
@@ -123,6 +130,9 @@ JOBS: list[Job] = [
     Job(id="lock-agendas", func=lock_agendas, trigger="interval",
         trigger_args={"minutes": 5},
         description="Lock each meeting's agenda at its referral deadline"),
+    Job(id="start-meetings", func=start_meetings, trigger="interval",
+        trigger_args={"minutes": 5},
+        description="Mark each meeting that has started as held"),
     Job(id="send-invites", func=send_invites, trigger="interval",
         trigger_args={"minutes": 5},
         description="Mail calendar invites, updates and cancellations of meetings and "

@@ -120,6 +120,15 @@ ROUTES: dict[str, dict[str, Route]] = {
     "agenda.unlock": _on("agenda.unlock", "POST", obj="conference"),
     # the participants' case list of a meeting
     "case_lists.show_case_list": _on("case_list.view", obj="conference"),
+    # the conference day: the shared screen (coordinators; members and reviewers only as
+    # the meeting's chair), attendance and listed-not-discussed (coordinators)
+    "conference_day.show": _on("conference_day.view", obj="conference"),
+    "conference_day.attendance": {**_on("conference_day.attendance", obj="conference"),
+                                  **_on("conference_day.attendance", "POST",
+                                        obj="conference")},
+    "conference_day.add_attendee": _on("conference_day.attendance", "POST", obj="conference"),
+    "conference_day.not_discussed": _on("agenda.edit", "POST", obj="conference",
+                                        also="case.triage"),
     "calendar.rotation_home": _on("conference.view"),
     "calendar.rotation": _on("conference.view", obj="care_area"),
     "calendar.availability": _on("conference.view", obj="care_area"),
@@ -234,6 +243,8 @@ def _scope_text(route: Route) -> str:
         parts.append(("" if route.obj else "only objects in scope: ") + "; ".join(limited))
     if route.also:
         parts.append(f"and `{route.also}` ({'; '.join(_limited(route.also)) or 'any'})")
+    if route.action in policy.CHAIR_ACTIONS:
+        parts.append("and the meeting's chair, whatever their role")
     return "; ".join(parts) or "—"
 
 

@@ -118,6 +118,11 @@ ACTIONS: dict[str, dict[str, str]] = {
     "protocol.sign": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "protocol.addendum": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
                           "reviewer": OWN_AREAS},
+    # The conference day (mdk.conference_day): the shared screen of a meeting, for the
+    # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
+    # the attendance is noted by the area's coordinators.
+    "conference_day.view": {"coordinator": OWN_AREAS},
+    "conference_day.attendance": {"coordinator": OWN_AREAS},
     # The mail queue: addresses and delivery errors of every area's mail, no content.
     "outbox.manage": {"admin": ANY},
     # API tokens of referring units: listed and revoked by admins (made with the CLI).
@@ -185,12 +190,23 @@ def can(principal: Principal, action: str, obj: Any = None) -> bool:
         if _in_scope(principal, role, scope, obj) and not _admin_only(role, action, obj) \
                 and not _undisclosed(principal, scope, action, obj):
             return True
-    return False
+    return _chairs(principal, action, obj)
 
 
 # A referral not yet submitted has not been disclosed to the NHV units (DESIGN.md §5: the
 # referral is the disclosure): until then only the referring unit and its writer see it.
 CASE_ACTIONS_ON_REFERRALS = frozenset({"case.view", "case.edit", "case.triage"})
+
+
+# Actions on a meeting that its chair (Conference.chair_person_id) may take too, whatever
+# their role, as long as they see the meeting; the matrix lists the roles of ACTIONS.
+CHAIR_ACTIONS = frozenset({"conference_day.view"})
+
+
+def _chairs(principal: Principal, action: str, obj: Any) -> bool:
+    return (action in CHAIR_ACTIONS and isinstance(obj, Conference)
+            and principal.person_id is not None and obj.chair_person_id == principal.person_id
+            and can(principal, "conference.view", obj))
 
 
 def _undisclosed(principal: Principal, scope: str, action: str, obj: Any) -> bool:

@@ -26,6 +26,11 @@ ACTION_LABELS = {
     "case.withdraw": _l("Withdrew the case"),
     "case.reschedule": _l("Moved the case to another meeting (agenda)"),
     "case.unschedule": _l("Removed the case from the agenda"),
+    "case.not_discussed": _l("Marked the case listed, not discussed, and moved it to a later "
+                             "meeting"),
+    "conference.held": _l("The meeting started (held)"),
+    "conference.closed": _l("Closed the meeting: every case on it done with"),
+    "attendance.update": _l("Noted the meeting's attendance"),
     "case.ready": _l("Found the case's material ready at the referral deadline"),
     "case.ready_anyway": _l("Took the case onto the meeting without complete material"),
     "case.identity_mismatch": _l("Referred with another name than the registered one"),

@@ -63,6 +63,8 @@ NOTICES: dict[str, tuple[Notice, ...]] = {
     "return": _told("case_returned", (REFERRER, ACT), (REFERRING_UNIT, ACT)),
     "decline": _told("case_declined", (REFERRER, INFORM), (REFERRING_UNIT, INFORM)),
     "defer": _told("case_deferred", (REFERRER, ACT), (REFERRING_UNIT, ACT)),
+    # Listed at a meeting, not discussed: told as of a deferral (the reason stays on the page).
+    "not_discussed": _told("case_deferred", (REFERRER, ACT), (REFERRING_UNIT, ACT)),
     "withdraw": _told("case_withdrawn", (REFERRER, INFORM), (REFERRING_UNIT, INFORM),
                       (COORDINATORS, INFORM)),
 }

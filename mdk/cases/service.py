@@ -559,7 +559,7 @@ def _conference_for(area: CareArea, case: Case, raw: object, move: Move) -> Conf
         raise FieldError("conference_id", _l("Choose a meeting of this care area."))
     if conference.status != "planned" or conference.starts_at <= utcnow():
         raise FieldError("conference_id", _l("Choose a coming meeting whose agenda is open."))
-    if move.action == "defer" and case.conference is not None \
+    if move.action in ("defer", "not_discussed") and case.conference is not None \
             and conference.starts_at <= case.conference.starts_at:
         raise FieldError("conference_id", _l("Choose a meeting after the current one."))
     if move.action == "reschedule" and conference.id == case.conference_id:

@@ -65,6 +65,11 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     # The permission lets the area's care staff through; the service checks the chair.
     _move("discuss", "accepted deferred ready", "discussed", "protocol.sign",
           _l("Discussed (protocol signed)"), protocol_only=True),
+    # The conference day (mdk.conference_day): listed, not discussed; the case goes on to a
+    # later meeting with room, with the reason, and the referrer is told as of a deferral.
+    _move("not_discussed", "accepted deferred ready", "deferred", "case.triage",
+          _l("Listed, not discussed"), needs_reason=True, needs_conference=True,
+          agenda_only=True),
 )}
 
 # The moves that change an agenda by hand: refused while the agenda is locked.
