@@ -7,6 +7,7 @@ import sys
 from tests.bench import (
     bench_agenda,
     bench_calendar,
+    bench_conference_day,
     bench_feeds,
     bench_lists,
     bench_outbox,
@@ -15,7 +16,8 @@ from tests.bench import (
 
 BENCHMARKS = {"rotation": bench_rotation.main, "calendar": bench_calendar.main,
               "lists": bench_lists.main, "outbox": bench_outbox.main,
-              "agenda": bench_agenda.main, "feeds": bench_feeds.main}
+              "agenda": bench_agenda.main, "feeds": bench_feeds.main,
+              "conference_day": bench_conference_day.main}
 
 
 def main(argv: list[str]) -> int:

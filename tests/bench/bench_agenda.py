@@ -44,8 +44,10 @@ def _add_cases(conference: Conference, numbers: list[str], first: int) -> None:
     db.session.commit()
 
 
-def main() -> None:
-    numbers = fictitious_identity_numbers(200, seed=SEED)
+def measure_page(path: str, sizes: tuple[int, int]) -> tuple[tuple[int, float], ...]:
+    """(statements, seconds) of one GET of `path` (formatted with the meeting's id) as the
+    coordinator, with sizes[0] and then sizes[1] cases on a coming anal cancer meeting."""
+    numbers = fictitious_identity_numbers(sizes[1], seed=SEED)
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"env": "test", "database_url":
                           f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
@@ -61,14 +63,14 @@ def main() -> None:
                                          Conference.starts_at > utcnow() + timedelta(days=60))
                 .order_by(Conference.starts_at).limit(1)).one()
             conference_id = conference.id
-            url = f"/conferences/{conference_id}/agenda"
+            url = path.format(conference_id=conference_id)
             coordinator = _coordinator()
-            _add_cases(conference, numbers[:10], 0)
+            _add_cases(conference, numbers[:sizes[0]], 0)
         client = app.test_client()
         log_in(client, coordinator)
 
         def measured() -> tuple[int, float]:
-            client.get(url)  # warm
+            client.get(url)  # warm (and a first opening's one-off work)
             with app.app_context():
                 engine = db.engine
             started = time.perf_counter()
@@ -78,11 +80,18 @@ def main() -> None:
                 raise RuntimeError(f"GET {url} answered {response.status_code}")
             return counted.count, time.perf_counter() - started
 
-        few, few_time = measured()
+        few = measured()
         with app.app_context():
-            _add_cases(db.session.get(Conference, conference_id), numbers[10:], 10)
-        many, many_time = measured()
+            _add_cases(db.session.get(Conference, conference_id), numbers[sizes[0]:],
+                       sizes[0])
+        many = measured()
         with app.app_context():
             db.engine.dispose()
+    return few, many
+
+
+def main() -> None:
+    (few, few_time), (many, many_time) = measure_page("/conferences/{conference_id}/agenda",
+                                                      (10, 200))
     print(f"agenda page: {few} SQL statements at 10 cases, {many} at 200 (target: equal); "
           f"{few_time * 1000:.0f} ms and {many_time * 1000:.0f} ms")
