@@ -16,7 +16,8 @@ from mdk.agenda import service
 from mdk.audit.service import actor_from_request
 from mdk.care_areas.service import care_areas
 from mdk.conferences import service as conferences
-from mdk.i18n import current_language, format_datetime_local
+from mdk.conferences.labels import offer_label
+from mdk.i18n import current_language
 from mdk.invites.forecast import quorum_forecast
 from mdk.validation import FieldError, field_messages
 
@@ -51,21 +52,12 @@ def _page(conference, status: int = 200, error: FieldError | None = None,
         "agenda/show.html", agenda=agenda, conference=conference, area=area,
         series_name=series.name(current_language()) if series else conference.series_key,
         may_edit=may_edit, may_unlock=can("agenda.unlock", conference), forecast=forecast,
-        targets=[(offer.conference.id, _target_label(offer), offer.full)
+        targets=[(offer.conference.id, offer_label(offer), offer.full)
                  for offer in targets],
         errors=field_messages(error) if error is not None else {},
         failed=failed, posted=request.form if error is not None else {}), status
 
 
-def _target_label(offer) -> str:
-    conference = offer.conference
-    parts = [format_datetime_local(conference.starts_at),
-             conference.host_unit.short_name if conference.host_unit else _("no host"),
-             _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
-               capacity=conference.capacity)]
-    if offer.full:
-        parts.append(_("FULL"))
-    return " · ".join(parts)
 
 
 @blp.get("/conferences/<int:conference_id>/agenda")

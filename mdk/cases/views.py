@@ -43,8 +43,8 @@ from mdk.cases.workflow import (
     STATE_LABELS,
     chosen_states,
 )
+from mdk.conferences.labels import offer_label
 from mdk.forms import attach_error, optional_int
-from mdk.i18n import format_datetime_local, format_near_datetime
 from mdk.material.readiness import assess_many
 from mdk.patients.service import reservnummer_formats
 from mdk.validation import FieldError
@@ -236,18 +236,8 @@ def _meeting_choice(offer: triage.MeetingOffer) -> tuple:
     """A meeting as the accept and defer forms offer it: day, week, time, host, booked
     places and referral deadline. A full one cannot be chosen (the service refuses it); one
     whose deadline has passed can, with a warning: the coordinator may take a late case."""
-    conference = offer.conference
-    parts = [format_datetime_local(conference.starts_at),
-             conference.host_unit.short_name if conference.host_unit else _("no host"),
-             _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
-               capacity=conference.capacity)]
-    if offer.cutoff is not None:
-        parts.append(_("referral deadline %(when)s", when=format_near_datetime(offer.cutoff)))
-    if offer.full:
-        parts.append(_("FULL"))
-    elif offer.cutoff_passed:
-        parts.append(_("deadline passed"))
-    return conference.id, " · ".join(parts), {"disabled": True} if offer.full else {}
+    return (offer.conference.id, offer_label(offer, with_deadline=True),
+            {"disabled": True} if offer.full else {})
 
 
 @dataclass(frozen=True)

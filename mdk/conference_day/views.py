@@ -16,6 +16,7 @@ from mdk.care_areas.service import care_areas, competence_label, competences
 from mdk.conference_day import attendance as attendance_service
 from mdk.conference_day import service
 from mdk.conferences import service as conferences
+from mdk.conferences.labels import offer_label
 from mdk.i18n import current_language, format_datetime_local
 from mdk.material.views import entry_states
 from mdk.validation import FieldError, field_messages, parse_id
@@ -58,7 +59,7 @@ def _view(conference, position: int | None, status: int = 200,
     principal = current_principal()
     day = service.conference_day(actor_from_request(), principal, conference, position)
     may_note = attendance_service.may_note_attendance(principal, conference)
-    targets = [(offer.conference.id, _target_label(offer), offer.full)
+    targets = [(offer.conference.id, offer_label(offer), offer.full)
                for offer in service.later_meetings(conference)] if may_note else []
     return render_template(
         "conference_day/show.html", day=day, conference=conference,
@@ -67,15 +68,6 @@ def _view(conference, position: int | None, status: int = 200,
         posted=request.form if error is not None else {}), status
 
 
-def _target_label(offer) -> str:
-    conference = offer.conference
-    parts = [format_datetime_local(conference.starts_at),
-             conference.host_unit.short_name if conference.host_unit else _("no host"),
-             _("%(booked)d of %(capacity)d places booked", booked=offer.booked,
-               capacity=conference.capacity)]
-    if offer.full:
-        parts.append(_("FULL"))
-    return " · ".join(parts)
 
 
 @blp.get("/conferences/<int:conference_id>/conference")
