@@ -140,7 +140,8 @@ class LeadTimeTarget:
 SECTION_KINDS = ("text", "choice", "unit", "person_and_date", "boolean")
 # Where a new draft's section starts from: the case's question, the combined review
 # statement (demonstrationsutlåtande, mdk.reviews).
-SECTION_PREFILLS = ("case_question", "review_statement")
+# attendance: those noted present at the meeting (mdk.conference_day), one per line.
+SECTION_PREFILLS = ("case_question", "review_statement", "attendance")
 # The `unit` value for "treated (followed up) in the patient's home region".
 HOME_REGION = "home_region"
 

@@ -145,13 +145,28 @@ def sections_for(case: Case, protocol: Protocol) -> list[dict[str, Any]]:
 def _prefilled(case: Case, template: DocumentTemplate) -> dict[str, Any]:
     statement = getattr(case, "review_statement", None)
     sources = {"case_question": case.question,
-               "review_statement": statement.text if statement is not None else None}
+               "review_statement": statement.text if statement is not None else None,
+               "attendance": _participants(case.conference)}
     values = {}
     for section in template.sections:
         text = sources.get(section.prefill or "")
         if text and text.strip():
             values[section.key] = text.strip()[:fields.TEXT_LENGTH]
     return values
+
+
+def _participants(conference) -> str | None:
+    """Those noted present at the meeting (its attendance), one per line: name, competence
+    and unit, and whether remote; in Swedish, as the protocol is written."""
+    from mdk.care_areas.service import competence_label
+    from mdk.conference_day.attendance import attendance_of
+
+    if conference is None:
+        return None
+    lines = [f"{row.person.name}, {competence_label(row.competence, 'sv')}, {row.unit.name}"
+             + (" (på distans)" if row.remote else "")
+             for row in attendance_of(conference) if row.present]
+    return "\n".join(lines) or None
 
 
 def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> Protocol:

@@ -92,7 +92,7 @@ BROKEN = [
      "templates.protocol.sections[2].key", "'question' is already used by sections[0]"),
     ("protocol-prefill-unknown", "analcancer", 'prefill = "case_question"',
      'prefill = "referral"', None, "templates.protocol.sections[0].prefill",
-     "must be one of 'case_question', 'review_statement', not 'referral'"),
+     "must be one of 'case_question', 'review_statement', 'attendance', not 'referral'"),
 ]
 
 

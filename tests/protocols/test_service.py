@@ -43,6 +43,24 @@ def test_a_draft_starts_from_the_question_and_the_review_statement(chaired, case
     assert event.patient_id == case_on_meeting.patient_id
 
 
+def test_the_participants_start_from_those_noted_present_at_the_meeting(
+        chaired, case_on_meeting):
+    from mdk.conference_day.models import Attendance
+
+    member = chaired.people["host_member"]
+    unit_id = member.unit_id
+    db.session.add_all([
+        Attendance(conference_id=chaired.conference.id, person_id=member.id,
+                   competence="oncologist", unit_id=unit_id, present=True, remote=True),
+        Attendance(conference_id=chaired.conference.id, person_id=chaired.people["member"].id,
+                   competence="radiologist", unit_id=unit_id, present=False)])
+    db.session.commit()
+
+    participants = draft(chaired, case_on_meeting).values["participants"]
+
+    assert participants == f"{member.name}, Onkolog, {member.unit.name} (på distans)"
+
+
 def test_only_a_case_on_the_agenda_gets_a_protocol(chaired):
     from tests.cases.factories import refer
 
