@@ -31,7 +31,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    secret_key: str = DEFAULT_SECRET_KEY
+    secret_key: str = field(default=DEFAULT_SECRET_KEY, repr=False)  # never in a log
     database_url: str = ""
     base_url: str = "http://127.0.0.1:5000"
     timezone: str = "Europe/Stockholm"
@@ -41,7 +41,7 @@ class Settings:
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: str = field(default="", repr=False)  # never in a log or a traceback
     smtp_security: str = "starttls"
     smtp_from: str = "mdk@localhost"
     smtp_timeout_seconds: int = 30

@@ -79,6 +79,13 @@ def test_the_replies_mailbox_is_off_by_default_and_its_password_never_shown():
     assert "hemligt" not in repr(settings)
 
 
+def test_no_secret_setting_is_in_the_settings_repr():
+    settings = load_settings(environ={"MDK_SMTP_PASSWORD": "smtp-hemlis",
+                                      "MDK_SECRET_KEY": "k" * 40 + "-hemlig-nyckel"})
+    assert settings.smtp_password == "smtp-hemlis"
+    assert "smtp-hemlis" not in repr(settings) and "hemlig-nyckel" not in repr(settings)
+
+
 def test_production_with_safe_settings_starts(tmp_path):
     app = create_app({"env": "production", "secret_key": STRONG_KEY,
                       "base_url": "https://mdk.example.se", "instance_dir": str(tmp_path),
