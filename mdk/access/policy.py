@@ -195,7 +195,9 @@ def can(principal: Principal, action: str, obj: Any = None) -> bool:
 
 # A referral not yet submitted has not been disclosed to the NHV units (DESIGN.md §5: the
 # referral is the disclosure): until then only the referring unit and its writer see it.
-CASE_ACTIONS_ON_REFERRALS = frozenset({"case.view", "case.edit", "case.triage"})
+CASE_ACTIONS_ON_REFERRALS = frozenset({"case.view", "case.edit", "case.triage",
+                                       "protocol.view", "protocol.draft", "protocol.sign",
+                                       "protocol.addendum"})
 
 
 # Actions on a meeting that its chair (Conference.chair_person_id) may take too, whatever

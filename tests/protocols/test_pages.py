@@ -121,6 +121,22 @@ def test_who_reads_the_protocol(app, chaired, case_on_meeting, browser):
     assert reads == 1  # the draft was not shown to the member, so not read
 
 
+def test_a_referral_not_yet_submitted_has_no_protocol_page_for_the_nhv_units(
+        app, chaired, browser):
+    """The referral is the disclosure (DESIGN.md §5): before it is submitted the NHV units
+    do not see the case, by its protocol page neither (its identity would show there)."""
+    from tests.cases.factories import refer
+
+    with app.app_context():
+        case_id = refer(chaired, submit=False).id
+    for who in ("coordinator", "member", "host_member", "reviewer"):
+        answer = browser(chaired.people[who]).get(_url(case_id))
+        assert answer.status_code == 404, who
+        assert "Testpatient" not in _text(answer)
+    assert browser(chaired.people["coordinator"]).post(_url(case_id, "/draft")).status_code \
+        == 404
+
+
 def test_a_meeting_without_a_chair_says_so(app, chaired, case_on_meeting, browser):
     with app.app_context():
         draft(chaired, case_on_meeting)
