@@ -287,6 +287,10 @@ def sign(actor: Actor, principal: policy.Principal, case: Case, protocol: Protoc
     if not is_chair(principal, conference):
         raise NotAllowed("chair", _l("Only the meeting's chair, %(name)s, signs the protocol.",
                                      name=conference.chair.name if conference.chair else ""))
+    if conference.is_cancelled or conference.starts_at > utcnow():
+        # The protocol records what the meeting decided: signed once it has begun.
+        raise ConflictError("state", _l("The protocol is signed at the meeting or after it: "
+                                        "this meeting has not begun, or was cancelled."))
     _check_fresh(protocol, raw_version)
     problems = Problems()
     if not confirmed:

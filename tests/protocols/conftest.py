@@ -8,6 +8,7 @@ import pytest
 from mdk.extensions import db
 from tests.agenda.factories import on_agenda
 from tests.cases.conftest import browser, world  # noqa: F401
+from tests.conference_day.factories import start
 
 
 @pytest.fixture()
@@ -20,4 +21,8 @@ def chaired(world):  # noqa: F811 (the fixture imported above)
 
 @pytest.fixture()
 def case_on_meeting(chaired):
-    return on_agenda(chaired, 0)
+    """A case on the meeting's agenda, the meeting begun five minutes ago (a protocol is
+    signed at the meeting or after it)."""
+    case = on_agenda(chaired, 0)
+    start(chaired.conference)
+    return case

@@ -61,6 +61,35 @@ def test_the_participants_start_from_those_noted_present_at_the_meeting(
     assert participants == f"{member.name}, Onkolog, {member.unit.name} (på distans)"
 
 
+def test_the_chair_signs_only_once_the_meeting_has_begun_and_never_a_cancelled_one(
+        chaired):
+    from datetime import timedelta
+
+    from mdk.db import utcnow
+    from tests.agenda.factories import on_agenda
+
+    case = on_agenda(chaired, 0)  # the meeting is a week ahead
+    protocol = filled(chaired, case)
+
+    def sign():
+        return service.sign(chaired.actor("host_member"), chaired.principal("host_member"),
+                            case, protocol, protocol.version, True)
+
+    with pytest.raises(ConflictError) as refused:
+        sign()
+    assert refused.value.field == "state"
+    chaired.conference.starts_at = utcnow() - timedelta(minutes=1)
+    chaired.conference.status = "cancelled"
+    db.session.commit()
+    with pytest.raises(ConflictError):
+        sign()
+    db.session.refresh(case)
+    assert protocol.state == "draft" and case.state == "accepted"
+    chaired.conference.status = "agenda_locked"
+    db.session.commit()
+    assert sign().state == "signed"
+
+
 def test_only_a_case_on_the_agenda_gets_a_protocol(chaired):
     from tests.cases.factories import refer
 
