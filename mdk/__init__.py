@@ -146,6 +146,7 @@ def _register_features(app: Flask) -> None:
     from mdk.audit import register as register_audit
     from mdk.auth import register as register_auth
     from mdk.care_areas import register as register_care_areas
+    from mdk.care_plans import register as register_care_plans
     from mdk.case_lists import register as register_case_lists
     from mdk.cases import register as register_cases
     from mdk.conference_day import register as register_conference_day
@@ -180,6 +181,7 @@ def _register_features(app: Flask) -> None:
     register_agenda(app)
     register_case_lists(app)
     register_protocols(app)
+    register_care_plans(app)
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)

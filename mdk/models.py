@@ -4,6 +4,7 @@ from mdk.agenda.models import AgendaEvent  # noqa: F401
 from mdk.api_tokens.models import ApiToken  # noqa: F401
 from mdk.audit.models import AuditEvent, AuditReview  # noqa: F401
 from mdk.auth.models import LoginSession, PasswordCredential  # noqa: F401
+from mdk.care_plans.models import CarePlan  # noqa: F401
 from mdk.cases.models import Case, CaseNumberCounter, CaseTransition  # noqa: F401
 from mdk.conference_day.models import Attendance  # noqa: F401
 from mdk.conferences.models import CalendarClosure, Conference, UnitUnavailability  # noqa: F401

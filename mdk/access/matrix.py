@@ -181,6 +181,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "protocols.save_draft": _on("protocol.draft", "POST", obj="case"),
     "protocols.sign": _on("protocol.sign", "POST", obj="case"),
     "protocols.add_addendum": _on("protocol.addendum", "POST", obj="case"),
+    # a case's care plan: the page, a draft opened and saved, established, revised (the
+    # service checks the coordinator or the chair and the revision's state)
+    "care_plans.show_care_plan": _on("care_plan.view", obj="case"),
+    "care_plans.open_draft": _on("care_plan.edit", "POST", obj="case"),
+    "care_plans.save_draft": _on("care_plan.edit", "POST", obj="case"),
+    "care_plans.establish": _on("care_plan.edit", "POST", obj="case"),
+    "care_plans.revise": _on("care_plan.edit", "POST", obj="case"),
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

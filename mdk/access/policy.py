@@ -118,6 +118,13 @@ ACTIONS: dict[str, dict[str, str]] = {
     "protocol.sign": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "protocol.addendum": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
                           "reviewer": OWN_AREAS},
+    # A case's care plan (mdk.care_plans): drafted, established and revised by the area's
+    # coordinators and the meeting's chair (the service tells who is the chair, through
+    # care_plan.coordinate for the coordinators); established revisions read by the area's
+    # MDT (the referring unit gets the report instead).
+    "care_plan.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "care_plan.edit": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "care_plan.coordinate": {"coordinator": OWN_AREAS},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -136,12 +137,27 @@ class LeadTimeTarget:
 
 # What a protocol or care-plan section holds (mdk.protocols.fields reads and checks them):
 # text (several lines), choice (one of `options`), unit (one of the area's NHV units, or the
-# patient's home region), person_and_date (who does it, by when), boolean (yes or no).
-SECTION_KINDS = ("text", "choice", "unit", "person_and_date", "boolean")
+# patient's home region), person_and_date (who does it, by when), boolean (yes or no);
+# and, in a care plan only, tables of rows: rehabilitation (need area, responsible
+# profession, action, time point) and schedule (time points of checks or PROMs, each a
+# date or a time after an event such as the end of treatment).
+SECTION_KINDS = ("text", "choice", "unit", "person_and_date", "boolean", "rehabilitation",
+                 "schedule")
+ROW_KINDS = ("rehabilitation", "schedule")
+CARE_PLAN_ONLY_KINDS = ROW_KINDS
+REHABILITATION_COLUMNS = ("need", "profession", "action", "time_point")
+# A schedule row's time point after an event: `count` `unit` after `from`.
+SCHEDULE_UNITS = ("days", "weeks", "months", "years")
+SCHEDULE_ANCHORS = ("treatment_start", "treatment_end", "discharge", "conference")
 # Where a new draft's section starts from: the case's question, the combined review
-# statement (demonstrationsutlåtande, mdk.reviews).
-# attendance: those noted present at the meeting (mdk.conference_day), one per line.
-SECTION_PREFILLS = ("case_question", "review_statement", "attendance")
+# statement (demonstrationsutlåtande, mdk.reviews); attendance: those noted present at the
+# meeting (mdk.conference_day), one per line; in a care plan also the treating NHV unit's
+# contact details (mdk.units) and, as "protocol:<key>", the signed protocol's section of that
+# key (of the same kind).
+SECTION_PREFILLS = ("case_question", "review_statement", "attendance",
+                    "treating_unit_contact")
+PROTOCOL_PREFILL = "protocol:"
+CARE_PLAN_ONLY_PREFILLS = ("treating_unit_contact",)
 # The `unit` value for "treated (followed up) in the patient's home region".
 HOME_REGION = "home_region"
 
@@ -153,8 +169,12 @@ class TemplateSection:
     required: bool = False
     kind: str = "text"
     options: tuple[Choice, ...] = ()  # choice: what may be chosen, in this order
-    prefill: str | None = None  # one of SECTION_PREFILLS
+    prefill: str | None = None  # one of SECTION_PREFILLS, or PROTOCOL_PREFILL + a key
     help: Label | None = None
+    # rehabilitation and schedule: the rows a new draft starts from (editable), each a
+    # mapping as mdk.protocols.fields stores a row.
+    rows: tuple[Mapping[str, Any], ...] = ()
+    prom: bool = False  # schedule: its time points are patient-reported measures
 
     def option(self, key: str) -> Choice | None:
         return next((option for option in self.options if option.key == key), None)

@@ -17,6 +17,12 @@ from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from mdk.care_areas.domain import (
+    CARE_PLAN_ONLY_KINDS,
+    CARE_PLAN_ONLY_PREFILLS,
+    PROTOCOL_PREFILL,
+    ROW_KINDS,
+    SCHEDULE_ANCHORS,
+    SCHEDULE_UNITS,
     SECTION_KINDS,
     SECTION_PREFILLS,
     CalendarIdentity,
@@ -451,14 +457,62 @@ class LeadTimeTargetSchema(StrictSchema):
         return LeadTimeTarget(**data)
 
 
+class RehabilitationRowSchema(StrictSchema):
+    """A prefilled row of a rehabilitation section: the need area (bowel, skin …), the
+    profession responsible, what is done, and when; the contact nurse edits them per plan."""
+
+    need = text(required=True)
+    profession = text(required=True)
+    action = text(load_default=None)
+    time_point = text(load_default=None)
+
+    @post_load
+    def build(self, data, **_):
+        return MappingProxyType({k: v for k, v in data.items() if v is not None})
+
+
+class ScheduleRowSchema(StrictSchema):
+    """A prefilled time point of a schedule section: what happens (and, for a PROM, which
+    instrument) `count` `unit` after the event `from` (an area file has no dates)."""
+
+    what = text(required=True)
+    instrument = text(load_default=None)
+    count = WholeNumber(required=True, validate=validate.Range(
+        min=0, max=1000, error="must be a whole number from 0 to 1000"))
+    unit = one_of(SCHEDULE_UNITS, required=True)
+    from_ = one_of(SCHEDULE_ANCHORS, required=True, data_key="from")
+
+    @post_load
+    def build(self, data, **_):
+        row = {"what": data["what"], "count": data["count"], "unit": data["unit"],
+               "from": data["from_"]}
+        if data["instrument"] is not None:
+            row["instrument"] = data["instrument"]
+        return MappingProxyType(row)
+
+
+def _prefill(value: object) -> None:
+    if isinstance(value, str) and (value in SECTION_PREFILLS or (
+            value.startswith(PROTOCOL_PREFILL)
+            and KEY_PATTERN.fullmatch(value[len(PROTOCOL_PREFILL):]))):
+        return
+    choices = ", ".join(repr(c) for c in SECTION_PREFILLS)
+    raise ValidationError(f"must be one of {choices} or '{PROTOCOL_PREFILL}<section key>', "
+                          f"not {value!r}")
+
+
 class TemplateSectionSchema(StrictSchema):
     key = key_field(required=True)
     label = bilingual(required=True)
     required = Flag(load_default=False)
     kind = one_of(SECTION_KINDS, load_default="text")
     options = tables(ChoiceSchema, load_default=list)
-    prefill = one_of(SECTION_PREFILLS, load_default=None)
+    prefill = fields.String(load_default=None, validate=_prefill,
+                            error_messages=_messages(invalid="must be text"))
     help = bilingual(load_default=None)
+    # rehabilitation and schedule sections only: the rows a new plan starts from
+    rows = fields.Raw(load_default=list)
+    prom = Flag(load_default=False)
 
     @validates_schema
     def check_options(self, data, **_):
@@ -471,12 +525,48 @@ class TemplateSectionSchema(StrictSchema):
             if key in keys[:i]:
                 raise ValidationError({"options": {i: {"key": [
                     f"{key!r} is already used by options[{keys.index(key)}]"]}}})
-        if data["prefill"] is not None and data["kind"] != "text":
-            raise ValidationError('only a section of kind "text" is prefilled', "prefill")
+        prefill = data["prefill"]
+        if prefill is not None and data["kind"] not in ("text", "unit"):
+            raise ValidationError('only a section of kind "text" or "unit" is prefilled',
+                                  "prefill")
+        if prefill is not None and data["kind"] == "unit" and not prefill.startswith(
+                PROTOCOL_PREFILL):
+            raise ValidationError(f'a section of kind "unit" is prefilled from the protocol '
+                                  f'only ("{PROTOCOL_PREFILL}<key>")', "prefill")
+        if data["prom"] and data["kind"] != "schedule":
+            raise ValidationError('only a section of kind "schedule" is prom', "prom")
+
+    @validates_schema
+    def check_rows(self, data, **_):
+        rows = data["rows"]
+        if data["kind"] not in ROW_KINDS:
+            if rows:
+                raise ValidationError('only a section of kind "rehabilitation" or '
+                                      '"schedule" has rows', "rows")
+            return
+        if not isinstance(rows, list):
+            raise ValidationError("must be a list", "rows")
+        row_schema = (RehabilitationRowSchema if data["kind"] == "rehabilitation"
+                      else ScheduleRowSchema)()
+        errors = {i: row_schema.validate(row) if isinstance(row, dict) else
+                  {"_schema": ["must be a table"]} for i, row in enumerate(rows)}
+        errors = {i: error for i, error in errors.items() if error}
+        if errors:
+            raise ValidationError({"rows": errors})
+        if data["prom"]:
+            for i, row in enumerate(rows):
+                if "instrument" not in row:
+                    raise ValidationError({"rows": {i: {"instrument": [
+                        "a PROM time point names its instrument"]}}})
 
     @post_load
     def build(self, data, **_):
-        return TemplateSection(**{**data, "options": tuple(data["options"])})
+        rows = ()
+        if data["kind"] in ROW_KINDS:
+            row_schema = (RehabilitationRowSchema if data["kind"] == "rehabilitation"
+                          else ScheduleRowSchema)()
+            rows = tuple(row_schema.load(row) for row in data["rows"])
+        return TemplateSection(**{**data, "options": tuple(data["options"]), "rows": rows})
 
 
 class DocumentTemplateSchema(StrictSchema):
@@ -495,6 +585,38 @@ class DocumentTemplateSchema(StrictSchema):
 class TemplatesSchema(StrictSchema):
     protocol = table(DocumentTemplateSchema, load_default=None)
     care_plan = table(DocumentTemplateSchema, load_default=None)
+
+    @validates_schema
+    def check_kinds_and_prefills(self, data, **_):
+        """The row kinds and the care plan's prefills belong to the care plan; a care-plan
+        section prefilled from the protocol names a protocol section of its own kind."""
+        errors: dict = {}
+        protocol = data.get("protocol")
+        for i, section in enumerate(protocol["sections"] if protocol else ()):
+            if section.kind in CARE_PLAN_ONLY_KINDS:
+                errors.setdefault(("protocol", i), {})["kind"] = [
+                    f'a section of kind "{section.kind}" belongs in templates.care_plan']
+            if section.prefill in CARE_PLAN_ONLY_PREFILLS or (
+                    section.prefill or "").startswith(PROTOCOL_PREFILL):
+                errors.setdefault(("protocol", i), {})["prefill"] = [
+                    f"{section.prefill!r} prefills a care plan's section only"]
+        care_plan = data.get("care_plan")
+        kinds = {section.key: section.kind
+                 for section in (protocol["sections"] if protocol else ())}
+        for i, section in enumerate(care_plan["sections"] if care_plan else ()):
+            prefill = section.prefill or ""
+            if not prefill.startswith(PROTOCOL_PREFILL):
+                continue
+            source = prefill[len(PROTOCOL_PREFILL):]
+            if kinds.get(source) != section.kind:
+                errors.setdefault(("care_plan", i), {})["prefill"] = [
+                    f"{source!r} is not a section of kind {section.kind!r} in "
+                    "templates.protocol"]
+        if errors:
+            nested: dict = {}
+            for (kind, i), error in errors.items():
+                nested.setdefault(kind, {"sections": {}})["sections"][i] = error
+            raise ValidationError(nested)
 
 
 class ReviewSchema(StrictSchema):

@@ -1,10 +1,14 @@
-"""The sections of a protocol as data: what each kind of section holds, how a value sent by a
-form or the API is checked, and the sections as a signed protocol keeps them.
+"""The sections of a document made from an area file's template (the protocol, the care
+plan) as data: what each kind of section holds, how a value sent by a form or the API is
+checked, and the sections as a signed (established) document keeps them.
 
-Values by kind (mdk.care_areas.domain.SECTION_KINDS), as stored in Protocol.values:
-text -> the text; choice -> the option's key; unit -> an NHV unit's HSA-id or "home_region";
-person_and_date -> {"person": who, "date": "YYYY-MM-DD"}; boolean -> true or false. An empty
-section has no key. Errors name the section key (and `<key>.person`, `<key>.date`).
+Values by kind (mdk.care_areas.domain.SECTION_KINDS), as stored in Protocol.values and
+CarePlan.values: text -> the text; choice -> the option's key; unit -> an NHV unit's HSA-id
+or "home_region"; person_and_date -> {"person": who, "date": "YYYY-MM-DD"}; boolean -> true
+or false; rehabilitation -> a list of {"need", "profession", "action", "time_point"};
+schedule -> a list of {"what", "instrument"?, and either "date": "YYYY-MM-DD" or "count",
+"unit", "from"} (mdk.protocols.rows). An empty section has no key. Errors name the section
+key (and `<key>.person`, `<key>.date`, `<key>.<row>.<column>`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from mdk.care_areas.domain import HOME_REGION, CareArea, DocumentTemplate, TemplateSection
+from mdk.care_areas.domain import (
+    HOME_REGION,
+    ROW_KINDS,
+    CareArea,
+    DocumentTemplate,
+    TemplateSection,
+)
+from mdk.protocols import rows
 from mdk.validation import FieldError, Problems, clean_text, parse_day
 
 TEXT_LENGTH = 10_000  # a section of free text: a long recommendation fits, a paste of a book not
@@ -43,6 +54,8 @@ def _section_data(area: CareArea, section: TemplateSection) -> dict[str, Any]:
             "label": {"sv": section.label.sv, "en": section.label.en}, "options": options}
     if section.help is not None:
         data["help"] = {"sv": section.help.sv, "en": section.help.en}
+    if section.kind == "schedule":
+        data["prom"] = section.prom
     return data
 
 
@@ -70,6 +83,8 @@ def _clean_one(area: CareArea, section: TemplateSection, value: object) -> Any:
                           multiline=True)
     if kind == "person_and_date":
         return _person_and_date(section.key, value)
+    if kind in ROW_KINDS:
+        return rows.clean_rows(section, value)
     if value is None or value == "":
         return None
     if kind == "choice":
@@ -109,9 +124,10 @@ def _person_and_date(key: str, value: object) -> dict[str, str] | None:
     return found or None
 
 
-def missing_required(template: DocumentTemplate, values: Mapping[str, Any]) -> list[FieldError]:
+def missing_required(template: DocumentTemplate, values: Mapping[str, Any],
+                     message: Any = None) -> list[FieldError]:
     """The required sections still empty: what stops the signature, each named."""
-    message = _l("Fill in this section before the protocol is signed.")
+    message = message or _l("Fill in this section before the protocol is signed.")
     missing: list[FieldError] = []
     for section in template.sections:
         if not section.required:
@@ -121,7 +137,7 @@ def missing_required(template: DocumentTemplate, values: Mapping[str, Any]) -> l
             for part in ("person", "date"):
                 if not (value or {}).get(part):
                     missing.append(FieldError(f"{section.key}.{part}", message))
-        elif value is None or value == "":
+        elif value is None or value == "" or value == []:
             missing.append(FieldError(section.key, message))
     return missing
 
@@ -139,4 +155,6 @@ def shown_value(section: Mapping[str, Any], value: Any, language: str) -> str:
     if kind == "person_and_date":
         person, day = value.get("person", ""), value.get("date", "")
         return " · ".join(part for part in (person, day) if part)
+    if kind in ROW_KINDS:
+        return "; ".join(rows.shown_row(kind, row) for row in value)
     return str(value)
