@@ -163,7 +163,11 @@ def add_attendee(actor: Actor, principal: policy.Principal, conference: Conferen
         raise FieldError(unknown[0], _l("Unknown field."))
     person_id = parse_id(data.get("person_id"))
     person = db.session.get(Person, person_id) if person_id is not None else None
-    if person is None or not person.active or not policy.can_see(principal, person):
+    area = care_area(conference.care_area)
+    if person is None or not person.active or not policy.can_see(principal, person) \
+            or person.unit is None \
+            or person.unit.hsa_id not in {unit.hsa_id for unit in area.nhv_units}:
+        # Only the area's NHV units take part (and count for the quorum).
         raise FieldError("person_id", _l("Choose a person of this care area."))
     competence = data.get("competence")
     if not isinstance(competence, str) or competence not in person.competence_keys:

@@ -93,8 +93,21 @@ def close_if_done(conference: Conference | None) -> bool:
     return True
 
 
+def close_finished_meetings(now: datetime | None = None) -> int:
+    """Close every held meeting that has ended with nothing left on it (one held without
+    cases, or whose last case left before it began, hears of no case move); idempotent."""
+    now = now or utcnow()
+    held = db.session.scalars(
+        select(Conference).where(Conference.status == "held", Conference.ends_at <= now)
+        .order_by(Conference.starts_at, Conference.id)).all()
+    closed = sum(1 for conference in held if close_if_done(conference))
+    db.session.commit()
+    return closed
+
+
 def run_scheduled() -> None:
     """The scheduler's job (scheduler/registry.py: start-meetings)."""
     started = start_due_meetings()
-    if started:
-        log.info("start-meetings marked %d meeting(s) held", started)
+    closed = close_finished_meetings()
+    if started or closed:
+        log.info("start-meetings marked %d meeting(s) held, closed %d", started, closed)

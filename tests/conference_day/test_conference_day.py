@@ -175,6 +175,41 @@ def test_attendance_is_corrected_on_the_day_and_a_person_added(app, world, brows
     assert "på dagen" in page
 
 
+def test_only_staff_of_the_areas_nhv_units_are_added_to_the_attendance(app, world, browser):
+    """The select offers the area's NHV units' staff; a forged form naming a referring
+    unit's surgeon is refused (they would count for the quorum and stand in the protocol's
+    participants)."""
+    from mdk.people.models import PersonCompetence
+
+    with app.app_context():
+        _started_with_cases(world, 1)
+        for who in ("referrer", "other_referrer"):
+            db.session.add(PersonCompetence(person_id=world.people[who].id,
+                                            competence="surgeon"))
+        db.session.commit()
+    client = browser(world.people["coordinator"])
+    client.get(_attendance_url(world))
+    for who in ("referrer", "other_referrer"):
+        refused = client.post(_attendance_url(world, "/add"), data={
+            "person_id": str(world.people[who].id), "competence": "surgeon"})
+        assert refused.status_code == 422, who
+        assert 'id="person_id-error"' in _text(refused), who
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.id).where(Attendance.person_id.in_(
+            [world.people["referrer"].id, world.people["other_referrer"].id]))) is None
+
+
+def test_a_held_meeting_without_cases_closes_once_it_has_ended(app_ctx, world):
+    conference = db.session.get(Conference, world.conference.id)
+    start(conference, minutes_ago=100)  # 90 minutes long: it ended ten minutes ago
+    conference = db.session.get(Conference, world.conference.id)
+    assert lifecycle.start_due_meetings() == 1 and conference.status == "held"
+    assert lifecycle.close_finished_meetings(now=conference.ends_at - timedelta(minutes=1)) \
+        == 0
+    assert lifecycle.close_finished_meetings() == 1 and conference.status == "closed"
+    assert lifecycle.close_finished_meetings() == 0
+
+
 def test_the_quorum_names_what_is_missing_and_is_green_when_complete(app, world, browser):
     with app.app_context():
         _started_with_cases(world, 1)
