@@ -24,6 +24,7 @@ from mdk.extensions import db
 from mdk.i18n import format_datetime_local
 from mdk.invites import service
 from mdk.invites.forecast import TAKING_PLACE, QuorumForecast, quorum_forecasts
+from mdk.outbox.models import OutboxMessage
 from mdk.outbox.service import Recipient, queue_mail
 from mdk.people.models import Person, RoleGrant
 from mdk.people.service import mail_locale
@@ -62,7 +63,10 @@ def run_scheduled() -> None:
 def _warn(forecast: QuorumForecast) -> int:
     conference = forecast.conference
     uncovered = forecast.uncovered
-    key = f"quorum:{conference.id}:{conference.ical_sequence}:{','.join(sorted(uncovered))}"
+    prefix = f"quorum:{conference.id}:{conference.ical_sequence}:"
+    if set(uncovered) <= _warned(prefix):
+        return 0  # nothing newly uncovered (one covered since is no news to warn of)
+    key = prefix + ",".join(sorted(uncovered))
     queued = 0
     for person in coordinators_of(conference):
         locale = mail_locale(person)
@@ -71,6 +75,14 @@ def _warn(forecast: QuorumForecast) -> int:
                       context=_context(forecast, locale), idempotency_key=key[:200]):
             queued += 1
     return queued
+
+
+def _warned(prefix: str) -> set[str]:
+    """The competences this version of the meeting was already warned of (the keys name
+    them)."""
+    keys = db.session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.kind == TEMPLATE, OutboxMessage.idempotency_key.startswith(prefix)))
+    return {competence for key in keys for competence in key[len(prefix):].split(",")}
 
 
 def coordinators_of(conference: Conference) -> list[Person]:

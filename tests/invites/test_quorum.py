@@ -133,6 +133,11 @@ def test_an_uncovered_quorum_warns_the_hosts_coordinators_once_two_working_days_
     assert quorum_warning.warn_quorum(now=due + timedelta(hours=3)) == 1
     assert "Onkolog" in _warnings()[-1].body_text
 
+    # One of them covered again is no news: no third mail.
+    _answer(world, world.conference, "surgeon", "ACCEPTED")
+    assert quorum_warning.warn_quorum(now=due + timedelta(hours=4)) == 0
+    assert len(_warnings()) == 2
+
 
 def test_a_covered_quorum_sends_no_warning(world):
     sending.send_invites()
