@@ -161,6 +161,7 @@ def _register_features(app: Flask) -> None:
     from mdk.people import register as register_people
     from mdk.protocols import register as register_protocols
     from mdk.queues import register as register_queues
+    from mdk.reports import register as register_reports
     from mdk.reviews import register as register_reviews
     from mdk.rotation import register as register_rotation
     from mdk.units import register as register_units
@@ -182,6 +183,7 @@ def _register_features(app: Flask) -> None:
     register_case_lists(app)
     register_protocols(app)
     register_care_plans(app)
+    register_reports(app)
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)

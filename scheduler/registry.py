@@ -103,6 +103,13 @@ def read_replies() -> None:
     run_scheduled()
 
 
+def remind_reports() -> None:
+    """Remind of reports not acknowledged in time, then escalate (mdk.reports.service)."""
+    from mdk.reports.service import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -147,6 +154,10 @@ JOBS: list[Job] = [
     Job(id="read-replies", func=read_replies, trigger="interval",
         trigger_args={"minutes": 5},
         description="Apply the calendar answers waiting in the organizer mailbox"),
+    Job(id="remind-reports", func=remind_reports, trigger="interval",
+        trigger_args={"minutes": 15},
+        description="Remind the referrer of a report not acknowledged in time; then tell "
+                    "the referring unit's mailbox and the coordinators"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

@@ -188,6 +188,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "care_plans.save_draft": _on("care_plan.edit", "POST", obj="case"),
     "care_plans.establish": _on("care_plan.edit", "POST", obj="case"),
     "care_plans.revise": _on("care_plan.edit", "POST", obj="case"),
+    # a case's report to the referring unit: the page and its downloads (each a read of
+    # patient data), the referring unit's acknowledgement
+    "reports.show_report": _on("report.view", obj="case"),
+    "reports.report_pdf": _on("report.view", obj="case"),
+    "reports.report_text": _on("report.view", obj="case"),
+    "reports.report_fhir": _on("report.view", obj="case"),
+    "reports.acknowledge": _on("report.acknowledge", "POST", obj="case"),
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

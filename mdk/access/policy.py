@@ -125,6 +125,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     "care_plan.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "care_plan.edit": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "care_plan.coordinate": {"coordinator": OWN_AREAS},
+    # The report to the referring unit (mdk.reports): read by the referring unit's referrers
+    # and the area's care staff; acknowledged (and its opening recorded) by the referring
+    # unit's referrers only.
+    "report.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS,
+                    "referrer": OWN_UNIT},
+    "report.acknowledge": {"referrer": OWN_UNIT},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

@@ -9,8 +9,8 @@ import re
 # Append-only for the application role: SELECT and INSERT only.
 APPEND_ONLY_TABLES = ("audit_events", "audit_reviews", "protocol_addenda")
 # Journal documents: updated while drafts (the database refuses more, mdk.protocols.models),
-# never deleted.
-NEVER_DELETED_TABLES = ("protocols", "care_plans")
+# never deleted; and the record of their delivery to the referring unit (mdk.reports).
+NEVER_DELETED_TABLES = ("protocols", "care_plans", "reports")
 # Written by migrations only.
 READ_ONLY_TABLES = ("alembic_version",)
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)

@@ -71,6 +71,15 @@ def next_working_day(day: date, closures: Iterable[Closure] = ()) -> date:
     return candidate
 
 
+def working_days_after(day: date, count: int, closures: Iterable[Closure] = ()) -> date:
+    """The day `count` open days after `day` (weekends, public holidays and closed eves
+    skipped): when a report's acknowledgement is due."""
+    closures = tuple(closures)
+    for _ in range(count):
+        day = next_working_day(day, closures)
+    return day
+
+
 def working_days_before(day: date, count: int, closures: Iterable[Closure] = ()) -> date:
     """The day `count` open days before `day` (weekends, public holidays and closed eves
     skipped): the referral cut-off, a review's due day."""

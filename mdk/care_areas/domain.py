@@ -219,6 +219,9 @@ class CareArea:
     calendar: CalendarIdentity | None = None
     # competence key -> what its secondary-review statement starts from (per modality).
     review_templates: Mapping[str, Label] = field(default_factory=lambda: MappingProxyType({}))
+    # The report to the referring unit (mdk.reports): working days to acknowledge it before
+    # a reminder, and as many again before the escalation ([report]).
+    acknowledge_within_working_days: int = 2
 
     def nhv_unit(self, hsa_id: str) -> NhvUnit | None:
         return next((unit for unit in self.nhv_units if unit.hsa_id == hsa_id), None)

@@ -625,6 +625,14 @@ class ReviewSchema(StrictSchema):
                             error_messages=_messages(invalid="must be a table"))
 
 
+class ReportSchema(StrictSchema):
+    # The report to the referring unit (mdk.reports): unacknowledged this many working days
+    # after it is issued, the referrer is reminded; as many working days after the reminder,
+    # the referring unit's functional mailbox and the coordinators are told.
+    acknowledge_within_working_days = WholeNumber(load_default=2, validate=validate.Range(
+        min=1, max=20, error="must be a whole number of working days from 1 to 20"))
+
+
 class CareAreaFileSchema(StrictSchema):
     """One whole file. `file_stem` and `competence_keys` are what the cross-checks compare to."""
 
@@ -642,6 +650,7 @@ class CareAreaFileSchema(StrictSchema):
     lead_time_targets = tables(LeadTimeTargetSchema, load_default=list)
     templates = table(TemplatesSchema, load_default=dict)
     review = table(ReviewSchema, load_default=lambda: {"templates": {}})
+    report = table(ReportSchema, load_default=lambda: {"acknowledge_within_working_days": 2})
 
     def __init__(self, *, file_stem: str, source_file: str, competence_keys: Iterable[str],
                  **kwargs: Any) -> None:
@@ -689,6 +698,7 @@ class CareAreaFileSchema(StrictSchema):
             gate=area["gate"],
             calendar=data["calendar"],
             review_templates=MappingProxyType(dict(data["review"]["templates"])),
+            acknowledge_within_working_days=data["report"]["acknowledge_within_working_days"],
         )
 
 

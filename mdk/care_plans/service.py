@@ -39,6 +39,7 @@ from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols import service as protocols
 from mdk.protocols.models import Protocol
+from mdk.reports import service as reports
 from mdk.units.service import unit_by_hsa_id
 from mdk.validation import MAX_ID, ConflictError, FieldError, Problems
 
@@ -269,6 +270,7 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
     db.session.flush()  # the last change the row takes: the database refuses any after it
     audit.record(actor, "care_plan.establish", case, details={
         "care_plan_id": plan.id, "revision": plan.revision})
+    reports.issue(actor, principal, case, plan)  # the report goes out with it, or nothing does
     db.session.commit()
     return plan
 

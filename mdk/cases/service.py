@@ -417,7 +417,7 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
               data: Mapping[str, Any]) -> Case:
     """Submit, accept, return, decline, defer or withdraw (mdk.cases.workflow.MOVES)."""
     move = MOVES.get(action) if isinstance(action, str) else None
-    if move is None or move.system_only or move.protocol_only:
+    if move is None or move.system_only or move.protocol_only or move.report_only:
         raise FieldError("action", _l("Unknown action."))
     unknown = sorted(set(data) - MOVE_KEYS)
     if unknown:
@@ -441,6 +441,14 @@ def protocol_signed_move(actor: Actor, principal: policy.Principal, case: Case) 
     (mdk.protocols.service.sign), in the caller's transaction: the caller commits."""
     with _all_or_nothing():
         _move(actor, principal, case, MOVES["discuss"], {})
+    return case
+
+
+def report_issued_move(actor: Actor, principal: policy.Principal, case: Case) -> Case:
+    """The move to reported, made only by the first issue of the case's report
+    (mdk.reports.service.issue), in the caller's transaction: the caller commits."""
+    with _all_or_nothing():
+        _move(actor, principal, case, MOVES["report"], {})
     return case
 
 

@@ -27,6 +27,8 @@ class Move:
     leaves_conference: bool = False  # the case no longer has a meeting afterwards
     # Made by the chair's signature of the case's protocol (mdk.protocols), never by hand.
     protocol_only: bool = False
+    # Made by the issue of the case's report (mdk.reports), never by hand.
+    report_only: bool = False
     label: object = ""  # the button, in the reader's language
 
 
@@ -65,6 +67,10 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     # The permission lets the area's care staff through; the service checks the chair.
     _move("discuss", "accepted deferred ready", "discussed", "protocol.sign",
           _l("Discussed (protocol signed)"), protocol_only=True),
+    # The report to the referring unit is issued when the case's care plan is established
+    # (mdk.reports.service.issue): reported. Never by hand.
+    _move("report", "discussed", "reported", "report.view", _l("Reported (report sent)"),
+          report_only=True),
     # The conference day (mdk.conference_day): listed, not discussed; the case goes on to a
     # later meeting with room, with the reason, and the referrer is told as of a deferral.
     _move("not_discussed", "accepted deferred ready", "deferred", "case.triage",
@@ -89,7 +95,7 @@ FINAL = frozenset({"closed", "declined", "withdrawn"})
 
 def moves_from(state: str) -> list[Move]:
     return [move for move in MOVES.values() if state in move.sources and not move.system_only
-            and not move.agenda_only and not move.protocol_only]
+            and not move.agenda_only and not move.protocol_only and not move.report_only]
 
 
 STATE_LABELS = {

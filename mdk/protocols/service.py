@@ -343,5 +343,10 @@ def add_addendum(actor: Actor, principal: policy.Principal, case: Case, protocol
     db.session.flush()
     audit.record(actor, "protocol.addendum", case,
                  details={"protocol_id": protocol.id, "addendum_id": addendum.id})
+    db.session.refresh(protocol, ["addenda"])
+    # An issued report shows the addendum: a new revision, and the referrer is told.
+    from mdk.reports import service as reports  # reports build on the protocol
+
+    reports.reissue_after_addendum(actor, principal, case, protocol)
     db.session.commit()
     return addendum
