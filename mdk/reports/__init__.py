@@ -1,0 +1,1 @@
+"""The report to the referring unit: its page, its downloads (PDF, FHIR)."""
