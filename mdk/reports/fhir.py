@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -75,13 +77,14 @@ def latest_established(revisions: list[CarePlan]) -> CarePlan | None:
 
 
 def bundle(case: Case, protocol: Protocol, care_plan: CarePlan, *, issued_at: datetime,
-           base_url: str, names: Mapping[str, Any] | None = None) -> dict[str, Any]:
+           base_url: str, names: Any = None) -> dict[str, Any]:
     """The report as a FHIR R4 document Bundle (a JSON-ready dict).
 
-    `names`: the patient as the reader is shown them (mdk.cases.identity.shown_patient, as a
-    mapping or its dataclass' fields: given_name, family_name, protected_identity, visible);
-    by default the registered identity. Not visible: the Patient carries neither number nor
-    name, the case number alone ties the document to the referral."""
+    `names`: the patient as the reader is shown them (mdk.cases.identity.shown_patient's
+    ShownPatient, or a mapping of its fields: visible, given_name, family_name,
+    protected_identity); by default the registered identity. Not visible: the Patient
+    carries neither number nor name, the case number alone ties the document to the
+    referral."""
     _check_reportable(case, protocol, care_plan)
     with force_locale(LANGUAGE):  # shown values (yes/no, "3 månader efter ...") in Swedish
         return _Document(case, protocol, care_plan, base_url.rstrip("/"), names).build(
@@ -127,7 +130,7 @@ class _Document:
     """One export: its entries by fullUrl in the order they are first referenced."""
 
     def __init__(self, case: Case, protocol: Protocol, plan: CarePlan, base_url: str,
-                 names: Mapping[str, Any] | None) -> None:
+                 names: Any) -> None:
         self.case, self.protocol, self.plan, self.base_url = case, protocol, plan, base_url
         self.names = _names(case.patient, names)
         self.area = care_area(case.care_area)
@@ -180,6 +183,7 @@ class _Document:
         host = self.protocol.conference.host_unit
         return self.organization(host) if host is not None else None
 
+    @cached_property
     def treating_unit(self) -> Unit | str | None:
         """The treating NHV unit: the plan's (it may be revised), else the protocol's, else
         the case's; HOME_REGION when the patient is treated in the home region."""
@@ -237,7 +241,7 @@ class _Document:
             found["subject"] = self.patient()
             found["authoredOn"] = instant(protocol.signed_at)
             found["requester"] = self.signer()
-            treating = self.treating_unit()
+            treating = self.treating_unit
             if isinstance(treating, Unit):
                 found["performer"] = [self.organization(treating)]
             elif treating == HOME_REGION:
@@ -249,7 +253,7 @@ class _Document:
         return self.add(self.urn("recommendation", protocol.id), "ServiceRequest", build)
 
     def care_team(self) -> dict[str, str] | None:
-        treating = self.treating_unit()
+        treating = self.treating_unit
         if not isinstance(treating, Unit):
             return None
 
@@ -363,7 +367,7 @@ class _Document:
     def composition(self) -> dict[str, Any]:
         case, protocol, plan = self.case, self.protocol, self.plan
         conference = protocol.conference
-        treating = self.treating_unit()
+        treating = self.treating_unit
         unit_entry = [self.organization(treating)] if isinstance(treating, Unit) else []
         protocol_entries = {RECOMMENDATION: [self.recommendation()]}
         plan_entries = {RECOMMENDATION: [self.recommendation()]}
@@ -431,13 +435,13 @@ class _Document:
                           for url, resource in entries.items()]}
 
 
-def _names(patient: Patient, names: Mapping[str, Any] | None) -> dict[str, Any]:
+def _names(patient: Patient, names: Any) -> dict[str, Any]:
     if names is None:
         return {"visible": True, "given_name": patient.given_name,
                 "family_name": patient.family_name,
                 "protected_identity": patient.protected_identity}
-    if not isinstance(names, Mapping):  # the ShownPatient dataclass
-        names = vars(names)
+    if is_dataclass(names):  # mdk.cases.identity.ShownPatient
+        names = asdict(names)
     return {"visible": bool(names.get("visible", True)),
             "given_name": names.get("given_name") or "",
             "family_name": names.get("family_name") or "",

@@ -14,11 +14,12 @@ import pytest
 from pydantic import ValidationError
 
 from mdk.care_plans import service as care_plans
+from mdk.cases import identity
 from mdk.extensions import db
 from mdk.patients.models import Patient
 from mdk.protocols import service as protocols
 from mdk.reports import fhir
-from tests.care_plans.factories import establish, established, saved
+from tests.care_plans.factories import OWN_SECTIONS, establish, established, saved
 from tests.cases.factories import NUMBERS
 from tests.protocols import factories as protocol_steps
 from tests.reports.fhir_check import NotValid, checked
@@ -275,3 +276,33 @@ def test_a_tampered_bundle_fails_the_check(chaired, case_on_meeting, plan):
             subject=_resources(b, "CareTeam")[0]["managingOrganization"][0])))
     with pytest.raises(NotValid, match="first entry"):
         checked(tampered(lambda b: b["entry"].reverse()))
+
+
+def test_the_names_as_the_reader_is_shown_them(chaired, case_on_meeting, plan):
+    shown = identity.shown_patient(chaired.principal("referrer"), case_on_meeting)
+    data = _report(case_on_meeting, plan, names=shown)
+    assert _one(data, "Patient")["identifier"][0]["value"] == NUMBERS[0]
+    assert data == _report(case_on_meeting, plan)  # the referrer sees the registered ones
+
+
+def test_a_patient_treated_in_the_home_region(chaired, case_on_meeting):
+    signer = chaired.people["host_member"]
+    protocol = protocol_steps.filled(chaired, case_on_meeting, treating_unit="home_region")
+    protocols.sign(chaired.actor("host_member"), chaired.principal("host_member"),
+                   case_on_meeting, protocol, protocol.version, True)
+    draft = care_plans.open_draft(chaired.actor("coordinator"),
+                                  chaired.principal("coordinator"), case_on_meeting)
+    draft = saved(chaired, case_on_meeting, draft, {
+        **draft.values, **OWN_SECTIONS, "nhv_unit_contact": "Hemregionens onkologi."})
+    plan = establish(chaired, case_on_meeting, draft)
+    data = _report(case_on_meeting, plan)
+    checked(data)
+    assert _resources(data, "CareTeam") == []
+    assert "careTeam" not in _one(data, "CarePlan")
+    recommendation = _resources(data, "ServiceRequest")[1]
+    assert "performer" not in recommendation
+    assert recommendation["performerType"] == {"text": "Hemregionen (patientens hemort)"}
+    assert {o["name"] for o in _resources(data, "Organization")} == {
+        chaired.referring.name, chaired.nhv[0].name}
+    assert _by_url(data)[recommendation["requester"]["reference"]]["name"] == [
+        {"text": signer.name}]
