@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from mdk.access import authorize, current_principal
@@ -39,12 +39,21 @@ def document_text(section: dict, value: Any) -> str:
     return "".join(f"\n  {line}" for line in lines) or "—"
 
 
-def _case_and_report(case_id: int) -> tuple[Case, Report]:
-    case = authorize("report.view", cases.get_case(case_id))
+class NoReport(Exception):
+    """The case has no report yet: the page says so, a download leads to the page."""
+
+
+def _case_and_report(case_id: int, action: str = "report.view") -> tuple[Case, Report]:
+    case = authorize(action, cases.get_case(case_id))
     report = service.current_report(case)
     if report is None:
-        abort(404)
+        raise NoReport(case)
     return case, report
+
+
+@blp.errorhandler(NoReport)
+def _no_report(error: NoReport):
+    return redirect(url_for("reports.show_report", case_id=error.args[0].id), code=303)
 
 
 def _read(case_id: int, form: str) -> tuple[Case, Report, document.ReportDocument]:
@@ -56,6 +65,9 @@ def _read(case_id: int, form: str) -> tuple[Case, Report, document.ReportDocumen
 
 @blp.get("/cases/<int:case_id>/report")
 def show_report(case_id: int):
+    case = authorize("report.view", cases.get_case(case_id))
+    if service.current_report(case) is None:
+        return render_template("reports/none.html", case=case)
     case, report, doc = _read(case_id, "page")
     principal = current_principal()
     return render_template(
@@ -67,7 +79,7 @@ def show_report(case_id: int):
 
 @blp.post("/cases/<int:case_id>/report/acknowledge")
 def acknowledge(case_id: int):
-    case, report = _case_and_report(case_id)
+    case, report = _case_and_report(case_id, "report.acknowledge")
     try:
         service.acknowledge(actor_from_request(), current_principal(), case, report)
     except FieldError as error:
@@ -96,8 +108,9 @@ def report_text(case_id: int):
 def report_fhir(case_id: int):
     from mdk.reports import fhir
 
-    case, report, _doc = _read(case_id, "fhir")
-    bundle = fhir.report_bundle(report)
+    case, report, doc = _read(case_id, "fhir")
+    bundle = fhir.bundle(case, report.protocol, report.care_plan, issued_at=report.issued_at,
+                         base_url=current_app.config["MDK"].base_url, names=doc.patient)
     return Response(json.dumps(bundle, ensure_ascii=False, indent=2),
                     mimetype="application/fhir+json", headers={
                         "Content-Disposition":
