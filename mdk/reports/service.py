@@ -169,13 +169,11 @@ def _issue(actor: Actor, principal: policy.Principal, case: Case, protocol: Prot
                     addenda_count=len(protocol.addenda), issued_at=now,
                     issued_by=actor.person_id, issued_by_name=actor.name,
                     ack_due_on=due, remind_on=remind, escalate_on=escalate, content_sha256="")
-    report.case, report.protocol, report.care_plan = case, protocol, plan
-    report.conference = protocol.conference
-    report.content_sha256 = content_digest(document.plain_text(report))
     if previous is not None:
         previous.superseded_at = now
     db.session.add(report)
-    db.session.flush()
+    db.session.flush()  # its case, protocol and care plan load from the ids, this session's
+    report.content_sha256 = content_digest(document.plain_text(report))
     audit.record(actor, "report.issue", case, details={
         "report_id": report.id, "revision": report.revision, "care_plan_id": plan.id,
         "addenda": report.addenda_count})
