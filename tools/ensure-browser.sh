@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure Debian's Chromium and a font with Swedish glyphs are there for the browser tests
-# (DejaVu Sans is also the font of the PDF log extracts).
+# (DejaVu Sans is also the font of every PDF: tools/ensure-pdf.sh).
 # Installs them with apt-get when missing and we are root; otherwise says what to install.
 set -euo pipefail
 need=()
