@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import mimetypes
+import re
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -26,6 +27,26 @@ BASE_URL = f"{STATIC_ORIGIN}/static/"
 PAGE_LABELS = {"en": ("Page", "of")}
 
 log = logging.getLogger(__name__)
+# WeasyPrint's own messages quote what they met ("Failed to load image at '<url>'"), and a
+# document's content may hold patient data, which never goes into a log: the quoted values
+# are left out (the message stays, e.g. "Failed to load image at …: …"). Its progress lines
+# ("Step 1 - Fetching and parsing HTML") would be INFO noise in the service's log.
+_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _without_quoted_values(record: logging.LogRecord) -> bool:
+    if record.args:
+        record.msg = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else "…", str(record.msg))
+        record.args = None
+    record.exc_info = record.exc_text = None  # an exception's text may quote them too
+    return True
+
+
+logging.getLogger("weasyprint").addFilter(_without_quoted_values)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+NOT_STATIC = "not a static file of the service"  # the URL itself is not repeated: see above
 
 
 class RefusedURL(ValueError):
@@ -37,13 +58,13 @@ def static_file(url: str) -> Path:
     /static/ paths count; a path leaving the folder (.., %2e%2e, a symlink) is refused."""
     parts = urlsplit(url)
     if f"{parts.scheme}://{parts.netloc}" != STATIC_ORIGIN:
-        raise RefusedURL(f"not a static file of the service: {url}")
+        raise RefusedURL(NOT_STATIC)
     path = PurePosixPath(unquote(parts.path))
     if path.parts[:2] != ("/", "static") or len(path.parts) < 3:
-        raise RefusedURL(f"not a static file of the service: {url}")
+        raise RefusedURL(NOT_STATIC)
     candidate = STATIC_DIR.joinpath(*path.parts[2:]).resolve()
     if not candidate.is_relative_to(STATIC_DIR) or not candidate.is_file():
-        raise RefusedURL(f"not a static file of the service: {url}")
+        raise RefusedURL(NOT_STATIC)
     return candidate
 
 

@@ -173,7 +173,7 @@ def _hostile(port: int, image_path) -> str:
 def test_nothing_outside_the_static_files_is_fetched(listener, tmp_path, caplog):
     image = tmp_path / "pixel.png"
     image.write_bytes(_png())
-    with caplog.at_level(logging.WARNING, logger="mdk.documents.pdf"):
+    with caplog.at_level(logging.DEBUG):
         reader = _read(html_to_pdf(_hostile(listener.port, image), title="t"))
     assert listener.connections == 0
     assert not reader.pages[0].images  # neither the local file nor anything remote
@@ -182,6 +182,10 @@ def test_nothing_outside_the_static_files_is_fetched(listener, tmp_path, caplog)
     assert "PDF: refused to fetch a http: URL" in refused
     assert "PDF: refused to fetch a file: URL" in refused
     assert "Anteckning" in reader.pages[0].extract_text()
+    logged = caplog.text + "".join(str(record.args) for record in caplog.records)
+    assert "Failed to load image at …: …" in caplog.text  # WeasyPrint's, the URL left out
+    for quoted in (str(listener.port), "passwd", "pixel.png"):  # no URL of the document
+        assert quoted not in logged
 
 
 def test_the_same_document_does_fetch_with_weasyprints_own_fetcher(listener, tmp_path):
