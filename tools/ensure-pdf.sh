@@ -5,6 +5,7 @@
 # `make run` needs them (the demo data has PDFs), the tests too. Installs them with apt-get
 # when missing and we are root; otherwise says what to install.
 set -euo pipefail
+. "$(dirname "$0")/apt-packages.sh"
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 libraries=$("$ldconfig" -p 2>/dev/null || true)
 need=()
@@ -14,12 +15,4 @@ has libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 has libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${need[*]} with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  exit 0
-fi
-echo "PDFs (WeasyPrint) need Debian packages: sudo apt-get install ${need[*]}" >&2
-exit 1
+install_or_explain "PDFs (WeasyPrint) need Debian packages" "${need[@]}"
