@@ -93,3 +93,54 @@ def test_before_the_report_the_page_says_so_and_downloads_lead_to_it(
     assert page.status_code == 200 and "Det finns ingen rapport än" in _text(page)
     download = referrer.get(_url(case_id, ".txt"))
     assert download.status_code == 303 and download.location.endswith(_url(case_id))
+
+
+def _pdf_text(data: bytes) -> tuple[str, object]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
+
+
+def test_the_pdf_holds_the_recommendation_and_the_care_plan_in_swedish(
+        app, chaired, case_on_meeting, browser):
+    case_id = case_on_meeting.id
+    with app.app_context():
+        issued(chaired, case_on_meeting)
+        number = case_on_meeting.number
+        identity = case_on_meeting.patient.display_identity
+    response = browser(chaired.people["referrer"]).get(_url(case_id, ".pdf"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"mdk-rapport-{number}-v1.pdf" in response.headers["Content-Disposition"]
+    text, reader = _pdf_text(response.data)
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert reader.metadata.title == f"MDK-rapport {number}"
+    for expected in ("Rapport från nationell MDK – Analcancer", f"Ärende {number}",
+                     "Kurativt syftande kemoradioterapi.", "Behandlingsrekommendation",
+                     "Individuell vårdplan (Min vårdplan), version 1", "Tarmterapeut",
+                     "Uroterapeut", "Anna Testsköterska", "Sida 1 av"):
+        assert expected in text, expected
+    assert identity in text  # the identity inside the document only
+    with app.app_context():
+        assert _forms_read(case_id) == ["pdf"]
+
+
+def test_mdk_reports_pdf_writes_the_report(app, chaired, case_on_meeting, tmp_path):
+    from mdk.reports.cli import reports_cli
+
+    with app.app_context():
+        issued(chaired, case_on_meeting)
+        number = case_on_meeting.number
+    runner = app.test_cli_runner()
+    target = tmp_path / "rapport.pdf"
+    result = runner.invoke(reports_cli, ["pdf", number, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text, _reader = _pdf_text(target.read_bytes())
+    assert "Kurativt syftande kemoradioterapi." in text and number in text
+    missing = runner.invoke(reports_cli, ["pdf", "AC-1999-9999", "-o", str(target)])
+    assert missing.exit_code != 0 and "no case with the number" in missing.output
+    with app.app_context():
+        assert _forms_read(case_on_meeting.id) == ["pdf-cli"]
