@@ -214,3 +214,17 @@ def test_a_report_issued_in_time_brings_no_late_notice(chaired, case_on_meeting)
     issued(chaired, case_on_meeting)
     due = service.report_due_on(case_on_meeting, case_on_meeting.conference)
     assert service.warn_late_reports(_at(working_days_after(due, 3), 12)) == 0
+
+
+def test_the_held_meeting_closes_when_its_last_case_is_reported(chaired):
+    from tests.agenda.factories import on_agenda
+    from tests.care_plans.factories import established
+    from tests.conference_day.factories import start
+
+    first, second = on_agenda(chaired, 0), on_agenda(chaired, 1)
+    start(chaired.conference, status="held")
+    conference = db.session.get(type(chaired.conference), chaired.conference.id)
+    issued(chaired, first)
+    assert first.state == "reported" and conference.status == "held"  # one still to go
+    established(chaired, second)
+    assert second.state == "reported" and conference.status == "closed"
