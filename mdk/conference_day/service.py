@@ -58,11 +58,21 @@ class Need:
 
 
 @dataclass(frozen=True)
+class Documents:
+    """How far a case's documents of this meeting have come: the next step at a glance."""
+
+    protocol: str | None = None  # "draft" | "signed"
+    care_plan: str | None = None  # the latest version's "draft" | "established"
+    report: str | None = None  # "issued" | "acknowledged"
+
+
+@dataclass(frozen=True)
 class CaseOnScreen:
     slot: Slot
     statement: ReviewStatement | None
     discrepancy: str | None  # the worst of its reviews' (concordant < minor < major)
     needs: tuple[Need, ...]
+    documents: Documents = Documents()
 
     @property
     def case(self) -> Case:
@@ -129,15 +139,41 @@ def conference_day(actor: Actor, principal: policy.Principal, conference: Confer
     statements = {statement.case_id: statement for statement in db.session.scalars(
         select(ReviewStatement).where(ReviewStatement.case_id.in_(ids)))} if ids else {}
     reviews = _review_facts(ids)
+    documents = _documents(ids, conference.id)
     shown = [CaseOnScreen(slot=slot, statement=statements.get(slot.case.id),
                           discrepancy=_worst(reviews.get(slot.case.id, {}).values()),
-                          needs=_needs(area, slot, reviews.get(slot.case.id, {}), present))
+                          needs=_needs(area, slot, reviews.get(slot.case.id, {}), present),
+                          documents=documents.get(slot.case.id, Documents()))
              for slot in agenda.slots]
     place = position if position is not None and 1 <= position <= len(shown) else 1
     return ConferenceDay(conference=conference, agenda=agenda, cases=shown,
                          current=shown[place - 1] if shown else None,
                          position=place if shown else 0, attendance=attendance,
                          quorum=quorum_of(area, present))
+
+
+def _documents(case_ids: list[int], conference_id: int) -> dict[int, Documents]:
+    """Per case: its protocol, care plan and report of this meeting (three statements for
+    every case)."""
+    from mdk.care_plans.models import CarePlan
+    from mdk.protocols.models import Protocol
+    from mdk.reports.models import Report
+
+    if not case_ids:
+        return {}
+    protocols = dict(db.session.execute(select(Protocol.case_id, Protocol.state).where(
+        Protocol.case_id.in_(case_ids), Protocol.conference_id == conference_id)).all())
+    plans = dict(db.session.execute(
+        select(CarePlan.case_id, CarePlan.state).where(
+            CarePlan.case_id.in_(case_ids), CarePlan.conference_id == conference_id)
+        .order_by(CarePlan.revision)).all())  # the latest version last: it wins
+    reports = {case_id: "acknowledged" if acknowledged else "issued"
+               for case_id, acknowledged in db.session.execute(
+                   select(Report.case_id, Report.acknowledged_at).where(
+                       Report.case_id.in_(case_ids), Report.conference_id == conference_id,
+                       Report.superseded_at.is_(None)))}
+    return {case_id: Documents(protocols.get(case_id), plans.get(case_id),
+                               reports.get(case_id)) for case_id in case_ids}
 
 
 def _review_facts(case_ids: list[int]) -> dict[int, dict[str, str | None]]:

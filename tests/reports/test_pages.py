@@ -144,3 +144,19 @@ def test_mdk_reports_pdf_writes_the_report(app, chaired, case_on_meeting, tmp_pa
     assert missing.exit_code != 0 and "no case with the number" in missing.output
     with app.app_context():
         assert _forms_read(case_on_meeting.id) == ["pdf-cli"]
+
+
+def test_the_conference_view_shows_how_far_each_cases_documents_have_come(
+        app, chaired, case_on_meeting, browser):
+    case_id, conference_id = case_on_meeting.id, case_on_meeting.conference_id
+    coordinator = browser(chaired.people["coordinator"])
+    view = f"/conferences/{conference_id}/conference"
+    page = _text(coordinator.get(view))
+    assert f'id="protocol-state-{case_id}">Inte påbörjat' in page
+    assert f"care-plan-state-{case_id}" not in page
+    with app.app_context():
+        issued(chaired, case_on_meeting)
+    page = _text(coordinator.get(view))
+    assert f'id="protocol-state-{case_id}">Signerat' in page
+    assert f'id="care-plan-state-{case_id}">Fastställd' in page
+    assert f'id="report-state-{case_id}">Skickad, inte bekräftad' in page
