@@ -27,6 +27,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 
@@ -43,7 +44,8 @@ MAX_MESSAGES_PER_RUN = 200
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # a larger mail is filed as unusable without reading it
 MAX_CALENDAR_BYTES = 1024 * 1024  # a larger calendar part is skipped
 TIMEOUT_SECONDS = 30
-UNDERSTOOD = (ReplyOutcome.APPLIED, ReplyOutcome.OUTDATED)  # an old answer was still read right
+# An old answer (to an earlier version, or given before the one stored) was still read right.
+UNDERSTOOD = (ReplyOutcome.APPLIED, ReplyOutcome.OUTDATED, ReplyOutcome.SUPERSEDED)
 
 _told_off = False  # "no MDK_IMAP_HOST" is logged once per process
 
@@ -68,6 +70,7 @@ class Answer:
     email: str
     partstat: str
     sequence: int | None
+    stamped_at: datetime | None = None  # the REPLY's DTSTAMP: when the attendee answered
 
 
 class Unusable(Exception):
@@ -135,7 +138,7 @@ def _apply(raw: bytes | None) -> tuple[bool, int]:
     except Unusable:
         return False, 0
     outcomes = [record_reply(answer.uid, answer.email, answer.partstat, answer.sequence,
-                             via="mail") for answer in answers]
+                             via="mail", given_at=answer.stamped_at) for answer in answers]
     return (all(outcome in UNDERSTOOD for outcome in outcomes),
             sum(outcome is ReplyOutcome.APPLIED for outcome in outcomes))
 
@@ -217,7 +220,18 @@ def _answer_of(event: icalendar.Event) -> Answer:
         raise Unusable("no attendee address")
     partstat = str(attendee.params.get("PARTSTAT", "")) if hasattr(attendee, "params") else ""
     return Answer(uid=uid, email=address, partstat=partstat.strip().upper(),
-                  sequence=int(sequence) if sequence is not None else None)
+                  sequence=int(sequence) if sequence is not None else None,
+                  stamped_at=_stamp(event))
+
+
+def _stamp(event: icalendar.Event) -> datetime | None:
+    """DTSTAMP as an aware moment (RFC 5545: in UTC; a floating one is read as UTC), or
+    None when it is missing or not a date-time."""
+    stamp = event.get("DTSTAMP")
+    moment = getattr(stamp, "dt", None)
+    if not isinstance(moment, datetime):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- the IMAP side -----------------------------------------------------------------------------

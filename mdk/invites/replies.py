@@ -25,6 +25,7 @@ class ReplyOutcome(enum.Enum):
     UNKNOWN_EVENT = "unknown_event"  # no invite with that UID was sent to that address
     WITHDRAWN = "withdrawn"  # the attendee was sent a CANCEL: nothing left to answer
     OUTDATED = "outdated"  # an answer to an older SEQUENCE than the one they now hold
+    SUPERSEDED = "superseded"  # given before the answer stored (a slow mail after a link)
     NOT_AN_ANSWER = "not_an_answer"  # a PARTSTAT other than accept/tentative/decline
 
     @property
@@ -39,9 +40,14 @@ def invite_row(uid: str, email: str) -> InviteSent | None:
 
 
 def record_reply(uid: str, email: str, partstat: str, sequence: int | None, *, via: str,
-                 now: datetime | None = None) -> ReplyOutcome:
+                 now: datetime | None = None,
+                 given_at: datetime | None = None) -> ReplyOutcome:
     """Apply one answer; the caller commits. `sequence` None (a client that leaves SEQUENCE
-    out of its REPLY, which RFC 5546 allows for 0) counts as the current version."""
+    out of its REPLY, which RFC 5546 allows for 0) counts as the current version.
+    `given_at`: when the attendee answered (a REPLY's DTSTAMP), else now: an answer given
+    before the one stored for the same version (a REPLY read after a later link answer)
+    changes nothing. A stamp ahead of the clock counts as now, so a client's wrong clock
+    cannot shut out the attendee's later answers."""
     partstat = (partstat or "").strip().upper()
     if partstat not in ANSWERABLE:
         return ReplyOutcome.NOT_AN_ANSWER
@@ -52,8 +58,12 @@ def record_reply(uid: str, email: str, partstat: str, sequence: int | None, *, v
         return ReplyOutcome.WITHDRAWN
     if sequence is not None and sequence < row.sequence:
         return ReplyOutcome.OUTDATED
+    now = now or utcnow()
+    moment = min(given_at, now) if given_at is not None else now
+    if row.answered_at is not None and moment < row.answered_at:
+        return ReplyOutcome.SUPERSEDED
     row.partstat = partstat
-    row.answered_at = now or utcnow()
+    row.answered_at = moment
     row.answered_via = via
     return ReplyOutcome.APPLIED
 

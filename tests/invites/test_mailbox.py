@@ -17,7 +17,7 @@ import pytest
 from mdk.config import with_overrides
 from mdk.extensions import db
 from mdk.invites import mailbox, sending, service
-from mdk.invites.replies import invite_row
+from mdk.invites.replies import invite_row, record_reply
 from tests.invites.dovecot import PASSWORD
 from tests.invites.test_imip import world  # noqa: F401 - fixture
 
@@ -183,6 +183,22 @@ def test_an_answer_to_an_older_sequence_leaves_the_newer_answer(sent, inbox):
     assert invite_row(_uid(sent), email).partstat == "ACCEPTED"
     assert (result.processed, result.applied) == (2, 1)  # the stale one was understood
     assert inbox.counts() == (0, 2, 0)
+
+
+def test_a_slow_reply_given_before_a_link_answer_leaves_the_link_answer(sent, inbox):
+    """Declined in Outlook at 10:00 (DTSTAMP), then accepted by the mail's link; the REPLY
+    is read after the link answer: it is older, understood and filed, and changes nothing."""
+    email = sent.mdt[0].email
+    record_reply(_uid(sent), email, "ACCEPTED", 0, via="link")
+    db.session.commit()
+    inbox.append(outlook_reply(reply_calendar(_uid(sent), email, "DECLINED"), email))
+
+    result = mailbox.read_replies()
+
+    assert (invite_row(_uid(sent), email).partstat,
+            invite_row(_uid(sent), email).answered_via) == ("ACCEPTED", "link")
+    assert (result.processed, result.unusable, result.applied) == (1, 0, 0)
+    assert inbox.counts() == (0, 1, 0)
 
 
 def test_a_case_slot_answer_reaches_the_referrers_row(world, inbox):  # noqa: F811

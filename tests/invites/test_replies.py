@@ -70,3 +70,38 @@ def test_a_cancelled_invite_takes_no_answer(sent):
 
     assert record_reply(_uid(sent), sent.mdt[0].email, "ACCEPTED", None, via="link") \
         is ReplyOutcome.WITHDRAWN
+
+
+def test_a_reply_given_before_the_stored_answer_changes_nothing(sent):
+    """A slow mail: the attendee declined by mail, then accepted by the link; the mail's
+    REPLY, read after the link, is older (its DTSTAMP) and does not undo the acceptance."""
+    from mdk.db import utcnow
+
+    email = sent.mdt[0].email
+    clicked = utcnow().replace(microsecond=0)
+    assert record_reply(_uid(sent), email, "ACCEPTED", 0, via="link", now=clicked) \
+        is ReplyOutcome.APPLIED
+    older = record_reply(_uid(sent), email, "DECLINED", 0, via="mail",
+                         now=clicked + timedelta(minutes=5),
+                         given_at=clicked - timedelta(minutes=10))
+    assert older is ReplyOutcome.SUPERSEDED
+    row = invite_row(_uid(sent), email)
+    assert (row.partstat, row.answered_via, row.answered_at) == ("ACCEPTED", "link", clicked)
+    newer = record_reply(_uid(sent), email, "TENTATIVE", 0, via="mail",
+                         now=clicked + timedelta(minutes=6),
+                         given_at=clicked + timedelta(minutes=1))
+    assert newer is ReplyOutcome.APPLIED and row.partstat == "TENTATIVE"
+    assert row.answered_at == clicked + timedelta(minutes=1)
+
+
+def test_a_reply_stamped_in_the_future_counts_as_now(sent):
+    from mdk.db import utcnow
+
+    email = sent.mdt[0].email
+    now = utcnow().replace(microsecond=0)
+    assert record_reply(_uid(sent), email, "DECLINED", 0, via="mail", now=now,
+                        given_at=now + timedelta(days=365)) is ReplyOutcome.APPLIED
+    assert invite_row(_uid(sent), email).answered_at == now
+    # The attendee's later answer still counts: the wrong clock shut nothing out.
+    assert record_reply(_uid(sent), email, "ACCEPTED", 0, via="link",
+                        now=now + timedelta(minutes=1)) is ReplyOutcome.APPLIED
