@@ -35,6 +35,14 @@ def section_label(item: dict) -> str:
     return item["label"].get(current_language(), item["label"]["sv"])
 
 
+@blp.app_template_global()
+def text_rows(value: Any) -> int:
+    """A text section's height (protocol and care plan): four lines, or as many as it holds
+    and one to type in (the participants are one a line), up to twenty."""
+    lines = str(value).count("\n") + 2 if value else 0
+    return max(4, min(lines, 20))
+
+
 def _case(case_id: int, action: str) -> Case:
     return authorize(action, cases.get_case(case_id))
 

@@ -123,54 +123,61 @@ def _review(reviewer: Page, number: str) -> None:
         f"Granskningen av ärende {number} är sparad")
 
 
-def _mark_quorum_present(coordinator: Page, conference_id: int) -> None:
-    """Step 6: each quorum competence's first listed person marked present (added when the
-    list has nobody in it); the indicator turns green only with the last one."""
+def _attendance_rows(conference_id: int, preferred: set[int]) -> dict[str, int]:
+    """Per competence, the attendance row to mark: a preferred person's (the chair, the
+    coordinator at the keyboard), else the first listed."""
     with LIVE["app"].app_context():
-        quorum = list(care_area("analcancer").quorum)
-        listed = {row.competence: row.id for row in reversed(db.session.scalars(
-            select(Attendance).where(Attendance.conference_id == conference_id)
-            .order_by(Attendance.id)).all())}
+        rows = db.session.execute(
+            select(Attendance.id, Attendance.person_id, Attendance.competence)
+            .where(Attendance.conference_id == conference_id).order_by(Attendance.id)).all()
         db.session.remove()
+    chosen: dict[str, int] = {}
+    for row_id, person_id, competence in rows:
+        if competence not in chosen or person_id in preferred:
+            chosen[competence] = row_id
+    return chosen
+
+
+def _mark_present(coordinator: Page, row_id: int) -> None:
+    row = coordinator.locator(f"#attendance-{row_id}")
+    row.get_by_label("närvarande").check()
+    row.get_by_role("button", name="Spara").click()
+    expect(coordinator.locator(".flash").first).to_contain_text("Närvaron är sparad")
+    expect(coordinator.locator(f"#attendance-{row_id}")).to_have_attribute("data-present", "yes")
+
+
+def _mark_quorum_present(coordinator: Page, conference_id: int, preferred: set[int]) -> None:
+    """Step 6: one person per quorum competence marked present; the indicator turns green
+    only with the last one. Then the pathologist the case needs (its PAD is reviewed)."""
+    rows = _attendance_rows(conference_id, preferred)
+    with LIVE["app"].app_context():
+        quorum = care_area("analcancer").quorum
     indicator = coordinator.locator("#quorum")
+    expect(indicator).to_have_class(re.compile(r"\bquorum-missing\b"))
     for index, competence in enumerate(quorum):
-        last = index == len(quorum) - 1
-        if competence in listed:
-            row = coordinator.locator(f"#attendance-{listed[competence]}")
-            present = row.get_by_label("närvarande")
-            if present.is_checked() and not last:
-                continue
-            present.check()
-            row.get_by_role("button", name="Spara").click()
-            expect(coordinator.locator(".flash").first).to_contain_text("Närvaron är sparad")
-        else:
-            _add_attendee(coordinator, conference_id, competence)
-        if last:
-            break
-        expect(indicator).to_have_class(re.compile(r"\bquorum-missing\b"))
-        expect(indicator).to_contain_text("Kvorum: inte komplett")
+        _mark_present(coordinator, rows[competence])
+        if index < len(quorum) - 1:
+            expect(indicator).to_have_class(re.compile(r"\bquorum-missing\b"))
+            expect(indicator).to_contain_text("Kvorum: inte komplett")
     expect(indicator).to_have_class(re.compile(r"\bquorum-ok\b"))
     expect(indicator).to_contain_text("Kvorum: komplett")
-    # Green, as a coordinator sees it on the shared screen.
+    # Green, as a coordinator sees it on the screen.
     colour = indicator.evaluate("element => getComputedStyle(element).borderLeftColor")
     red, green, blue = (int(part) for part in re.findall(r"\d+", colour)[:3])
     assert green > red and green > blue, colour
+    _mark_present(coordinator, rows["pathologist"])
+    expect(indicator).to_have_class(re.compile(r"\bquorum-ok\b"))
 
 
-def _add_attendee(coordinator: Page, conference_id: int, competence: str) -> None:
-    with LIVE["app"].app_context():
-        unit_ids = [unit.id for unit in db.session.scalars(select(Conference.host_unit_id)
-                    .where(Conference.id == conference_id))]
-        person = db.session.scalars(select(Person).where(Person.active,
-                                                         Person.unit_id.in_(unit_ids))
-                                    ).all()
-        person = next(found for found in person if competence in found.competence_keys)
-        person_id = person.id
-        db.session.remove()
-    coordinator.get_by_label("Person").select_option(str(person_id))
-    coordinator.get_by_label("Kompetens", exact=True).select_option(competence)
-    coordinator.get_by_role("button", name="Lägg till som närvarande").click()
-    expect(coordinator.locator(".flash").first).to_contain_text("närvarande")
+def _mark_available(page: Page, key: str, title: str, unit_id: int) -> None:
+    """The images or slides have reached the host unit: marked available there."""
+    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
+    form = page.locator(f"form[action$='/material/{key}/availability']")
+    form.get_by_label("Enhet").select_option(str(unit_id))
+    form.get_by_label("Status").select_option("available")
+    form.get_by_role("button", name="Spara tillgängligheten").click()
+    expect(page.locator(".flash").first).to_contain_text("Tillgängligheten sparades")
+    expect(page.locator(f"#material-{key} td").first).to_contain_text("Finns")
 
 
 def _draft_protocol(coordinator: Page) -> None:
@@ -226,24 +233,44 @@ def _establish_care_plan(coordinator: Page, case_id: int) -> None:
     expect(coordinator.locator("#care-plan-state")).to_contain_text("Fastställd")
 
 
+def _meeting_facts(conference_id: int) -> dict:
+    with LIVE["app"].app_context():
+        conference = db.session.get(Conference, conference_id)
+        coordinator = db.session.scalar(select(Person).where(
+            Person.email == DEMO_LOGINS["coordinator"]))
+        referrer = db.session.scalar(select(Person).where(
+            Person.email == DEMO_LOGINS["referrer"]))
+        found = {"host": conference.host_unit_id, "chair": conference.chair.email,
+                 "people": {conference.chair_person_id, coordinator.id},
+                 "referrer": referrer.name}
+        db.session.remove()
+    return found
+
+
 def test_a_case_walks_the_whole_path_from_referral_to_acknowledged_report(
         new_page, tmp_path: Path):
     urls: list[str] = []
     shots = Shots(tmp_path)
     app = LIVE["app"]
 
-    # 1. The referrer refers the case; 3. and gives its material (PDF of the MRI included).
+    # 1. The referrer refers the case, and (3.) gives its material, the MRI's PDF uploaded.
     referrer = new_page(urls)
     log_in_as(referrer, "referrer")
     case_id, number = _refer_with_material(referrer)
     expect(referrer.locator(".badge").first).to_have_text("Inskickat")
     shots.take(referrer, "referral-with-material")
 
-    # 2. The coordinator triages it: accepted onto a meeting with a host unit.
+    # 2. The coordinator triages it: accepted onto a meeting with a host unit; the images
+    # and slides, sent there, are marked available at the host.
     coordinator = new_page(urls)
     log_in_as(coordinator, "coordinator")
     conference_id = _accept(coordinator, case_id)
-    shots.take(coordinator, "triage-accepted")
+    meeting = _meeting_facts(conference_id)
+    for key, title in (("pad_p16", "PAD inkl. p16"), ("mri_pelvis", "MR bäcken"),
+                       ("pet_ct", "PET-DT")):
+        _mark_available(coordinator, key, title, meeting["host"])
+    expect(coordinator.locator("#material .notice")).to_have_count(0)  # nothing left to do
+    shots.take(coordinator, "triage-accepted-material-at-host")
 
     # 4. The host unit's radiologist reviews; the coordinator writes the combined statement.
     reviewer = new_page(urls)
@@ -258,41 +285,46 @@ def test_a_case_walks_the_whole_path_from_referral_to_acknowledged_report(
         f"Demonstrationsutlåtandet för ärende {number} är sparat")
     shots.take(coordinator, "combined-statement")
 
-    # 5. The agenda: the case is on it; the coordinator locks it ahead of the cut-off.
-    coordinator.goto(f"/conferences/{conference_id}")
+    # 5. The agenda, from the case's meeting: the case is on it; the coordinator locks it
+    # ahead of the cut-off with the page's button.
+    coordinator.locator("main").get_by_role("link", name=re.compile(r"v\. \d+ \d\d:\d\d")
+                                            ).first.click()
     coordinator.locator("#agenda-link").click()
     expect(coordinator.locator("h1")).to_contain_text("Agenda")
-    slot = coordinator.locator(f"#slot-{case_id}")
-    expect(slot).to_contain_text(number)
+    expect(coordinator.locator(f"#slot-{case_id}")).to_contain_text(number)
     coordinator.get_by_role("button", name="Lås agendan").click()
     expect(coordinator.locator("#agenda-lock-state")).to_contain_text("Låst")
     shots.take(coordinator, "agenda-locked")
 
-    # 6. The meeting: its start moved to five minutes ago (the browser cannot wait for the
-    # clock); the conference view marks it held; attendance until the quorum is complete.
+    # 6. The meeting. Its start is moved to five minutes ago through the database: the
+    # browser cannot wait for the clock. Opening the conference view marks it held.
     with app.app_context():
         start(db.session.get(Conference, conference_id))
-        chair_email = db.session.get(Conference, conference_id).chair.email
         db.session.remove()
     coordinator.goto(f"/conferences/{conference_id}/conference")
-    expect(coordinator.locator("#meeting-status")).to_have_text("Genomfört")
+    expect(coordinator.locator("#meeting-status")).to_have_text("Pågående")
     coordinator.locator("#overview").get_by_role("link", name=number).click()
     expect(coordinator.locator("#current-case")).to_have_attribute("data-case-number", number)
     expect(coordinator.locator("#review-statement")).to_have_text(COMBINED)
-    shots.take(coordinator, "conference-view")
+    expect(coordinator.locator("#quorum")).to_contain_text("Kvorum: inte komplett")
+    shots.take(coordinator, "conference-view-before-attendance")
     coordinator.get_by_role("link", name="Närvaro").first.click()
     expect(coordinator.locator("h1")).to_contain_text("Närvaro")
-    _mark_quorum_present(coordinator, conference_id)
+    _mark_quorum_present(coordinator, conference_id, meeting["people"])
     shots.take(coordinator, "attendance-quorum-complete")
-
-    # 7. The protocol: drafted by the coordinator, signed by the meeting's chair.
     coordinator.get_by_role("link", name="Konferens").first.click()
     coordinator.locator("#overview").get_by_role("link", name=number).click()
+    expect(coordinator.locator("#quorum")).to_contain_text("Kvorum: komplett")
+    expect(coordinator.locator("#need-note")).to_have_count(0)  # its pathologist is there
+    shots.take(coordinator, "conference-view-quorum-complete")
+
+    # 7. The protocol: drafted by the coordinator from the case on the screen, signed by the
+    # meeting's chair.
     coordinator.locator(f"#protocol-link-{case_id}").get_by_role("link").click()
     _draft_protocol(coordinator)
     shots.take(coordinator, "protocol-draft")
     chair = new_page(urls)
-    log_in_with(chair, chair_email)
+    log_in_with(chair, meeting["chair"])
     _sign_protocol(chair, case_id)
     shots.take(chair, "protocol-signed")
     chair.context.close()
@@ -307,31 +339,42 @@ def test_a_case_walks_the_whole_path_from_referral_to_acknowledged_report(
         db.session.remove()
     assert result.dead == 0
     mail = delivered_mail(app, DEMO_LOGINS["referrer"], f"MDK-rapport för ärende {number}")
-    assert re.findall(r"https?://\S+/cases/\d+/report\b", mail) == [
-        f"http://localhost/cases/{case_id}/report"]  # MDK_BASE_URL of the tests
+    links = re.findall(r"https?://\S+/cases/\d+/report\b", mail)
+    assert links == [f"http://localhost/cases/{case_id}/report"]  # MDK_BASE_URL of the tests
     assert NUMBER[:8] not in mail and NUMBER[2:] not in mail and FAMILY_NAME not in mail
-    referrer.goto(f"/cases/{case_id}/report")
+    referrer.goto(links[0].removeprefix("http://localhost"))
     main = referrer.locator("main")
-    expect(main).to_contain_text(RECOMMENDATION)
-    expect(main).to_contain_text(CONTACT_NURSE)  # the care plan, with its åäö
+    expect(main).to_contain_text(RECOMMENDATION)  # the protocol's, with its åäö
+    expect(main).to_contain_text(CONTACT_NURSE)  # the care plan's
     expect(referrer.locator("#report-acknowledged")).to_contain_text("Inte bekräftad")
+    _check_report_layout(referrer)
     shots.take(referrer, "report-opened")
     referrer.get_by_role("button", name="Bekräfta som mottagen").click()
     expect(referrer.locator("#report-acknowledged")).to_contain_text("Bekräftad")
     expect(referrer.get_by_role("button", name="Bekräfta som mottagen")).to_have_count(0)
     shots.take(referrer, "report-acknowledged")
 
-    # The coordinator's view: opened and acknowledged by the referrer.
-    coordinator.goto(f"/cases/{case_id}/report")
-    with app.app_context():
-        referrer_name = db.session.scalar(select(Person.name).where(
-            Person.email == DEMO_LOGINS["referrer"]))
-        db.session.remove()
-    expect(coordinator.locator("#report-opened")).to_contain_text(referrer_name)
+    # The coordinator: the case page and the report say opened and acknowledged.
+    coordinator.goto(f"/cases/{case_id}")
+    acknowledged = coordinator.locator("#report + p")
+    expect(acknowledged).to_contain_text("bekräftad")
+    expect(acknowledged).not_to_contain_text("inte bekräftad")
+    expect(acknowledged).to_contain_text(meeting["referrer"])
+    coordinator.locator("#case-report-link").click()
+    expect(coordinator.locator("#report-opened")).to_contain_text(meeting["referrer"])
     expect(coordinator.locator("#report-acknowledged")).to_contain_text("Bekräftad")
-    expect(coordinator.locator("#report-acknowledged")).to_contain_text(referrer_name)
+    expect(coordinator.locator("#report-acknowledged")).to_contain_text(meeting["referrer"])
     shots.take(coordinator, "report-coordinator")
 
     assert urls
     assert not [url for url in urls if NUMBER in url or NUMBER[2:] in url or PNR in url]
 
+
+def _check_report_layout(page: Page) -> None:
+    """The journal text is as wide as the page; a care plan's table starts on its label's
+    line (no blank lines around it)."""
+    width = page.locator("main").bounding_box()["width"]
+    assert page.locator("#report-text").bounding_box()["width"] > 0.9 * width
+    table = page.locator("table.care-plan-rows").first
+    label = table.locator("xpath=ancestor::dd[1]/preceding-sibling::dt[1]")
+    assert abs(table.bounding_box()["y"] - label.bounding_box()["y"]) < 20
