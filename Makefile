@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export MDK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint browser imap axe translations bench clean
+.PHONY: setup run test test-sqlite test-postgresql lint pdf browser imap axe translations bench clean
 
 # A virtualenv with the service and its test tools, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 
 axe: node_modules/.installed
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed pdf
 
 # Embedded default: SQLite under instance/, migrations, demo data, web + scheduler.
 # `PORT=5001 make run` (and MDK_HOST=0.0.0.0) listens elsewhere; links in mail follow.
@@ -46,6 +46,11 @@ test-postgresql: setup axe browser imap
 
 lint: setup
 	$(BIN)/ruff check .
+
+# Debian's Pango, HarfBuzz's subsetter and DejaVu Sans for WeasyPrint, the one PDF library
+# (the log extract, the demo's reports): `make run` needs them as much as the tests.
+pdf:
+	@tools/ensure-pdf.sh
 
 # Debian's Chromium and a font with Swedish glyphs for the browser tests (never a download
 # of Playwright's own browser build).

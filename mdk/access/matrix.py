@@ -195,6 +195,9 @@ ROUTES: dict[str, dict[str, Route]] = {
     "reports.report_text": _on("report.view", obj="case"),
     "reports.report_fhir": _on("report.view", obj="case"),
     "reports.acknowledge": _on("report.acknowledge", "POST", obj="case"),
+    "api_reports.CaseReport": _on("report.view", obj="case"),
+    "api_reports.CaseReportFhir": _on("report.view", obj="case"),
+    "api_reports.CaseReportAcknowledgement": _on("report.acknowledge", "POST", obj="case"),
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

@@ -1,7 +1,7 @@
 """The audit log as CSV and a patient's log extract as CSV and PDF.
 
-Rows and labels are built here; the views only choose the format. The PDF uses DejaVu Sans
-(Debian's fonts-dejavu-core) so å, ä and ö come out right.
+Rows and labels are built here; the views only choose the format. The PDF is the template
+audit/extract_pdf.html through mdk.documents.pdf (WeasyPrint, DejaVu Sans for å, ä and ö).
 """
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 
 from flask_babel import gettext as _
 
 from mdk.audit.labels import action_label, area_label, object_type_label
 from mdk.audit.models import AuditEvent
+from mdk.documents.pdf import template_to_pdf
 from mdk.i18n import format_datetime_local, to_local
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
-             Path("/usr/local/share/fonts/dejavu"))
 # Spreadsheet programs run cells starting with these as formulas; a leading ' disarms them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -75,49 +73,13 @@ def patient_extract_csv(events: Iterable[AuditEvent], role_label) -> str:
     return _csv(_extract_header(), _extract_rows(events, role_label))
 
 
-def _font(name: str) -> str:
-    for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return str(folder / name)
-    raise RuntimeError(f"{name} not found: install Debian's fonts-dejavu-core")
-
-
 def patient_extract_pdf(patient, events: list[AuditEvent], role_label,
                         produced_at: datetime, *, show_identity: bool = True) -> bytes:
     """A4 landscape: the patient, when it was produced, then one row per event. Without
     `show_identity` (a protected identity) the patient is named by internal id only."""
-    from fpdf import FPDF  # imported here: only this export needs it
-
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_creation_date(produced_at)
-    pdf.set_title(_("Patient log extract"))
-    pdf.add_font("DejaVu", "", _font("DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", _font("DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(text=_("Patient log extract"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    patient_label, produced_label = _("Patient"), _("Produced")
     who = f"{patient.name}, {patient.display_identity}" if show_identity \
         else _("Patient %(id)s", id=patient.id)
-    for line in (f"{patient_label}: {who}",
-                 f"{produced_label}: {format_datetime_local(produced_at)}",
-                 _("Every recorded access to the patient's data in the national MDK service: "
-                   "who, when, from which unit and in which role."),
-                 _("Events: %(num)d", num=len(events))):
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "", 8)
-    with pdf.table(col_widths=(38, 40, 60, 45, 30, 40), text_align="LEFT",
-                   headings_style=_headings(pdf)) as table:
-        for row in [_extract_header(), *_extract_rows(events, role_label)]:
-            cells = table.row()
-            for value in row:
-                cells.cell(value)
-    return bytes(pdf.output())
-
-
-def _headings(pdf):
-    from fpdf.fonts import FontFace
-
-    return FontFace(family="DejaVu", emphasis="BOLD")
+    return template_to_pdf("audit/extract_pdf.html", title=_("Patient log extract"),
+                           created_at=produced_at, who=who, produced_at=produced_at,
+                           header=_extract_header(),
+                           rows=_extract_rows(events, role_label))

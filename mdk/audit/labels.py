@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "case.register_on_behalf": _l("Registered the case from a remiss, on the referring "
                                   "unit's behalf"),
     "case.discuss": _l("Moved the case to discussed (protocol signed)"),
+    "case.report": _l("Moved the case to reported (report issued)"),
     "protocol.read": _l("Read the case's protocol"),
     "protocol.create": _l("Started the case's protocol"),
     "protocol.update": _l("Saved the case's protocol draft"),

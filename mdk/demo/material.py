@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mdk.audit.service import Actor, actor_for
 from mdk.care_areas.domain import CareArea
 from mdk.cases.models import Case
+from mdk.documents.pdf import template_to_pdf
 from mdk.extensions import db
 from mdk.patients.service import Identity, fictitious_identity_numbers, patient_by_identity
 from mdk.people.models import RoleGrant
@@ -137,20 +138,10 @@ def _fill(material, actor: Actor, case: Case, demo: DemoItem, today: date) -> No
 
 
 def _pdf(title: str, case: Case) -> bytes:
-    """A one-page fictitious report naming the case number only."""
-    from fpdf import FPDF
-
-    from mdk.audit.export import _font
-
-    pdf = FPDF(format="A4")
-    pdf.add_font("DejaVu", "", _font("DejaVuSans.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "", 14)
-    pdf.cell(text=title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 11)
-    pdf.multi_cell(0, 6, f"Ärende {case.number}. Fiktivt dokument för demonstration: "
-                         "innehåller inga uppgifter om någon verklig patient.")
-    return bytes(pdf.output())
+    """A one-page fictitious report naming the case number only, in Swedish like all the
+    demo's content."""
+    return template_to_pdf("demo/material_pdf.html", title=title, lang="sv",
+                           case_number=case.number)
 
 
 def _demo_case(areas: dict[str, CareArea], area_key: str, patient_number: int,

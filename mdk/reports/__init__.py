@@ -7,10 +7,14 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from mdk.cases.views import CasePageSection, add_case_page_section
+    from mdk.extensions import api, csrf
+    from mdk.reports import api as reports_api
     from mdk.reports import views
     from mdk.reports.cli import reports_cli
 
     app.register_blueprint(views.blp)
+    csrf.exempt(reports_api.blp)  # API clients send JSON with a token, not forms
+    api.register_blueprint(reports_api.blp)
     app.cli.add_command(reports_cli)
     add_case_page_section(CasePageSection("report", "reports/_case_section.html",
                                           views.case_section))

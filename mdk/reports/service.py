@@ -41,6 +41,7 @@ from mdk.cases.models import Case
 from mdk.conferences.queries import closures_between
 from mdk.db import utcnow
 from mdk.extensions import db
+from mdk.i18n import format_day
 from mdk.outbox.service import Recipient, queue_mail
 from mdk.people.models import Person
 from mdk.people.service import mail_locale
@@ -169,13 +170,11 @@ def _issue(actor: Actor, principal: policy.Principal, case: Case, protocol: Prot
                     addenda_count=len(protocol.addenda), issued_at=now,
                     issued_by=actor.person_id, issued_by_name=actor.name,
                     ack_due_on=due, remind_on=remind, escalate_on=escalate, content_sha256="")
-    report.case, report.protocol, report.care_plan = case, protocol, plan
-    report.conference = protocol.conference
-    report.content_sha256 = content_digest(document.plain_text(report))
     if previous is not None:
         previous.superseded_at = now
     db.session.add(report)
-    db.session.flush()
+    db.session.flush()  # its case, protocol and care plan load from the ids, this session's
+    report.content_sha256 = content_digest(document.plain_text(report))
     audit.record(actor, "report.issue", case, details={
         "report_id": report.id, "revision": report.revision, "care_plan_id": plan.id,
         "addenda": report.addenda_count})
@@ -240,8 +239,6 @@ def _mail(case: Case, report: Report, template: str, recipients: list[Recipient]
 
 def _context(case: Case, report: Report, template: str, recipient: Recipient) -> dict:
     """Only what may leave the protected network: the case number, units, days, the link."""
-    from mdk.i18n import format_day
-
     language = recipient.locale
     conference = report.conference
     return {
@@ -260,8 +257,7 @@ def _context(case: Case, report: Report, template: str, recipient: Recipient) ->
 
 
 def report_url(case: Case) -> str:
-    path = current_app.url_map.bind("").build("reports.show_report", {"case_id": case.id})
-    return current_app.config["MDK"].base_url.rstrip("/") + path
+    return _absolute("reports.show_report", case_id=case.id)
 
 
 # --- reminders and escalations (the scheduler's remind-reports job) ------------------------
@@ -305,8 +301,59 @@ def remind_and_escalate(now: datetime | None = None) -> tuple[int, int]:
     return reminded, escalated
 
 
+# --- reports late: a discussed case with no report after its working day -----------------
+
+LATE = "report_late"
+
+
+def report_due_on(case: Case, conference) -> date:
+    """The report is due by the end of the first working day after the meeting's day."""
+    day = conference.starts_at.astimezone(current_app.config["MDK"].tz).date()
+    closures = closures_between(case.care_area, day, day + CLOSURE_WINDOW)
+    return working_days_after(day, 1, closures)
+
+
+def warn_late_reports(now: datetime | None = None) -> int:
+    """Tell the case's coordinators, once per case and meeting, of a discussed case whose
+    report was not issued on time (from 07:00 the working day after it was due); commit."""
+    from mdk.conferences.models import Conference
+
+    now = now or utcnow()
+    discussed = list(db.session.execute(
+        select(Case, Conference).join(Conference, Case.conference_id == Conference.id)
+        .where(Case.state == "discussed", Conference.starts_at < now)
+        .order_by(Case.id)))
+    told = 0
+    for case, conference in discussed:
+        due = report_due_on(case, conference)
+        late_from = working_days_after(due, 1, closures_between(
+            case.care_area, due, due + CLOSURE_WINDOW))
+        if now < _due_from(late_from):
+            continue
+        for recipient in _people(notifications.COORDINATORS, case):
+            language = recipient.locale
+            message = queue_mail(
+                recipient, kind="report.late", template=LATE, context={
+                    "case_number": case.number,
+                    "area_name": care_area(case.care_area).name(language),
+                    "meeting_day": format_day(conference.starts_at, language),
+                    "due_day": format_day(due, language),
+                    "care_plan_url": _absolute("care_plans.show_care_plan", case_id=case.id)},
+                idempotency_key=f"report-late:{case.id}:{conference.id}", case_id=case.id)
+            told += message is not None
+    db.session.commit()
+    return told
+
+
+def _absolute(endpoint: str, **values) -> str:
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["MDK"].base_url.rstrip("/") + path
+
+
 def run_scheduled() -> None:
     """The scheduler's job (scheduler/registry.py: remind-reports)."""
     reminded, escalated = remind_and_escalate()
-    if reminded or escalated:
-        log.info("remind-reports reminded %d, escalated %d", reminded, escalated)
+    late = warn_late_reports()
+    if reminded or escalated or late:
+        log.info("remind-reports reminded %d, escalated %d, told of %d late", reminded,
+                 escalated, late)

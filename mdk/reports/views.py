@@ -28,15 +28,16 @@ blp = Blueprint("reports", __name__)
 
 @blp.app_template_global()
 def document_text(section: dict, value: Any) -> str:
-    """A section's value as one line or an indented block, for the plain-text report."""
+    """A section's value after its label's colon, for the plain-text report: on the same
+    line, or as an indented block under it."""
     if section["kind"] in ("rehabilitation", "schedule"):
         lines = [row_kinds.shown_row(section["kind"], row) for row in value or []]
     else:
         lines = (fields.shown_value(section, value, document.DOCUMENT_LANGUAGE) or "—") \
             .splitlines()
     if len(lines) == 1:
-        return lines[0]
-    return "".join(f"\n  {line}" for line in lines) or "—"
+        return f" {lines[0]}"
+    return "".join(f"\n  {line}" for line in lines) or " —"
 
 
 class NoReport(Exception):

@@ -20,7 +20,7 @@ from mdk.access.matrix import (
     route_for,
 )
 from mdk.access.policy import Principal
-from mdk.audit.service import record, system_actor
+from mdk.audit.service import actor_for, record, system_actor
 from mdk.auth.session import PUBLIC_ENDPOINTS
 from mdk.care_areas.service import care_area
 from mdk.cases.models import Case
@@ -88,13 +88,15 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
         event = record(system_actor(), "patient.read", patient, patient_id=patient.id)
         db.session.commit()
         case_id = _a_case_id(walker, area, patient)
+        material = _material_ids(case_id)  # while the case is open
+        _reported(case_id, walker, area)
         return {"unit_id": walker.unit_id, "person_id": colleague.id, "grant_id": grant.id,
                 "absence_id": absence.id, "provider_id": walker.unit.provider_id,
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
                 "case_id": case_id, "move": "withdraw",
-                "message_id": _a_dead_mail_id(), **_material_ids(case_id),
+                "message_id": _a_dead_mail_id(), **material,
                 "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css",
                 "token": _a_feed_token(area), "answer_token": _an_answer_token(area)} \
             | _a_review_task(walker, area)
@@ -196,6 +198,62 @@ def _a_case_id(walker: Person, area: str, patient: Patient) -> int:
         "family_name": patient.family_name, "question": "Bedömning?",
         "case_type": "primary", "consent_recorded": True, "answers": required,
         "submit": True}).id
+
+
+def _reported(case_id: int, walker: Person, area: str) -> None:
+    """The walk's case discussed at a meeting of its own and reported (the report's routes
+    have a report to show): on an earlier meeting than the walk's, begun an hour ago, its
+    protocol signed by that meeting's chair and its care plan established, every required
+    section filled with a value of its kind. The walker of the care staff is the chair."""
+    from datetime import timedelta
+
+    from mdk.care_plans import service as care_plans
+    from mdk.cases.service import move_case
+    from mdk.db import utcnow
+    from mdk.protocols import service as protocols
+
+    case = db.session.get(Case, case_id)
+    # A walker of the area's care staff chairs it (the chair's routes are theirs to walk).
+    care_staff = {grant.role for grant in walker.role_grants} & {"coordinator", "member",
+                                                                 "reviewer"}
+    chair = walker if care_staff else make_person(unit=walker.unit)
+    principal = Principal(person_id=chair.id,
+                          grants=frozenset({("coordinator", area, walker.unit_id)}))
+    conference = db.session.scalars(
+        select(Conference).where(Conference.care_area == area,
+                                 Conference.id != _a_conference_id(area),
+                                 Conference.starts_at > utcnow())
+        .order_by(Conference.starts_at)).first()
+    actor = actor_for(chair)
+    move_case(actor, principal, case, "accept", {"conference_id": conference.id})
+    starts = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    conference.starts_at, conference.ends_at = starts, starts + timedelta(minutes=90)
+    conference.status, conference.chair_person_id = "agenda_locked", chair.id
+    db.session.commit()
+    template = care_area(area).template("protocol")
+    protocol = protocols.open_draft(actor, principal, case)
+    protocol = protocols.save_draft(actor, principal, case, protocol,
+                                    _filled(template, protocol.values), protocol.version)
+    protocols.sign(actor, principal, case, protocol, protocol.version, True)
+    plan = care_plans.open_draft(actor, principal, case)
+    plan = care_plans.save_draft(actor, principal, case, plan,
+                                 _filled(care_area(area).template("care_plan"), plan.values),
+                                 plan.version)
+    care_plans.establish(actor, principal, case, plan, plan.version, True)
+
+
+def _filled(template, values: dict) -> dict:
+    """The values, with each required section still empty given one of its kind."""
+    filled = dict(values)
+    for section in template.sections:
+        if not section.required or filled.get(section.key) not in (None, "", []):
+            continue
+        filled[section.key] = {
+            "choice": section.options[0].key if section.options else "",
+            "unit": "home_region", "boolean": True,
+            "person_and_date": {"person": "Remittenten", "date": "2099-01-15"},
+        }.get(section.kind, "Uppgift")
+    return filled
 
 
 def _an_answer(item) -> object:

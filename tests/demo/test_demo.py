@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mdk.care_areas.service import care_areas
@@ -240,6 +241,12 @@ def test_demo_shows_material_reviews_and_a_case_held_at_the_gate(app, runner):
         assert files and all(found.content_type == "application/pdf" for found in files)
         folder = Path(app.config["MDK"].instance_dir) / "uploads"
         assert all((folder / found.storage_name).is_file() for found in files)
+        for found in files:  # the generated reports: the title, the Swedish text, no name
+            report = PdfReader(folder / found.storage_name)
+            text = report.pages[0].extract_text()
+            assert report.metadata.title == "PAD-utlåtande (fiktivt, demo)"
+            assert f"Ärende {found.case.number}. Fiktivt dokument för demonstration" in text
+            assert found.case.patient.family_name not in text
         states = Counter(db.session.scalars(select(ReviewTask.state)))
         assert states["done"] >= 2 and states["open"] >= 2
         assert db.session.scalar(select(func.count(ReviewStatement.id))) == 1

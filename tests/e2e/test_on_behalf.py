@@ -14,10 +14,10 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from fpdf import FPDF
 from playwright.sync_api import Page, expect
 
 from mdk.db import utcnow
+from mdk.documents.pdf import html_to_pdf
 from mdk.extensions import db
 from mdk.i18n import to_local
 from mdk.outbox.delivery import deliver_due
@@ -35,11 +35,8 @@ FAMILY_NAME = "Remissdotter"
 
 def _remiss_pdf() -> bytes:
     """A one-page remiss as a clinic would print it (no patient data: the form has it)."""
-    document = FPDF()
-    document.add_page()
-    document.set_font("helvetica", size=14)
-    document.cell(text="Remiss till nationell MDK, analcancer")
-    return bytes(document.output())
+    return html_to_pdf("<h1>Remiss till nationell MDK, analcancer</h1>",
+                       title="Remiss till nationell MDK")
 
 
 def _referrer_and_unit(app) -> tuple[str, str, str, str]:

@@ -188,3 +188,43 @@ def test_an_acknowledged_report_is_neither_reminded_nor_escalated(chaired, case_
 def test_the_reports_rows_are_kept(chaired, case_on_meeting):
     issued(chaired, case_on_meeting)
     assert db.session.scalar(select(Report.revision)) == 1
+
+
+def test_coordinators_hear_once_of_a_discussed_case_without_a_report_in_time(
+        chaired, case_on_meeting):
+    from mdk.calendar.closures import working_days_after
+    from tests.protocols.factories import signed
+
+    signed(chaired, case_on_meeting)
+    due = service.report_due_on(case_on_meeting, case_on_meeting.conference)
+    late_from = working_days_after(due, 1)
+    assert service.warn_late_reports(_at(due, 23, 59)) == 0
+    assert service.warn_late_reports(_at(late_from, 6, 59)) == 0
+    assert service.warn_late_reports(_at(late_from, 7)) == 1
+    assert service.warn_late_reports(_at(late_from, 9)) == 0
+    [late] = _mail("report.late")
+    assert late.recipient_email == chaired.people["coordinator"].email
+    assert f"/cases/{case_on_meeting.id}/care-plan" in late.body_text
+    assert "är sen" in late.subject
+
+
+def test_a_report_issued_in_time_brings_no_late_notice(chaired, case_on_meeting):
+    from mdk.calendar.closures import working_days_after
+
+    issued(chaired, case_on_meeting)
+    due = service.report_due_on(case_on_meeting, case_on_meeting.conference)
+    assert service.warn_late_reports(_at(working_days_after(due, 3), 12)) == 0
+
+
+def test_the_held_meeting_closes_when_its_last_case_is_reported(chaired):
+    from tests.agenda.factories import on_agenda
+    from tests.care_plans.factories import established
+    from tests.conference_day.factories import start
+
+    first, second = on_agenda(chaired, 0), on_agenda(chaired, 1)
+    start(chaired.conference, status="held")
+    conference = db.session.get(type(chaired.conference), chaired.conference.id)
+    issued(chaired, first)
+    assert first.state == "reported" and conference.status == "held"  # one still to go
+    established(chaired, second)
+    assert second.state == "reported" and conference.status == "closed"
