@@ -49,10 +49,16 @@ def may_note_attendance(principal: policy.Principal, conference: Conference) -> 
 
 
 def attendance_of(conference: Conference) -> list[Attendance]:
-    return list(db.session.scalars(
+    """The list in the area's MDT order (the quorum's competences first, as the area file
+    names them), then by name: not the competence keys' English alphabet."""
+    rows = db.session.scalars(
         select(Attendance).where(Attendance.conference_id == conference.id)
         .options(joinedload(Attendance.person), joinedload(Attendance.unit))
-        .order_by(Attendance.competence, Attendance.id)))
+        .order_by(Attendance.id)).all()
+    order = {key: index for index, key
+             in enumerate(invites.invited_competences(care_area(conference.care_area)))}
+    return sorted(rows, key=lambda row: (order.get(row.competence, len(order)), row.competence,
+                                         row.person.name, row.id))
 
 
 def _meeting_competence(area: CareArea, person: Person) -> str | None:

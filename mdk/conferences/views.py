@@ -45,6 +45,7 @@ from mdk.conferences.forms import (
     SwapHostsForm,
     UnavailabilityForm,
 )
+from mdk.db import utcnow
 from mdk.forms import attach_error, status_for
 from mdk.i18n import current_language, format_datetime_local, to_local
 from mdk.validation import FIRST_YEAR, LAST_YEAR, FieldError, parse_day
@@ -110,7 +111,11 @@ def _first_visible_area() -> CareArea:
 
 
 @blp.app_template_global()
-def conference_status_label(status: str) -> str:
+def conference_status_label(status: str, ends_at: datetime | None = None) -> str:
+    """The status as people say it: a meeting held (begun) that has not ended yet is in
+    progress, not "held" (genomfört) while they sit in it."""
+    if status == "held" and ends_at is not None and utcnow() < ends_at:
+        return _("In progress")
     return str(STATUS_LABELS.get(status, status))
 
 

@@ -22,6 +22,7 @@ from mdk.protocols import fields, service
 from mdk.validation import FieldError, field_messages
 
 blp = Blueprint("protocols", __name__)
+WRAP = 60  # about the characters a line of the form's text areas holds
 INPUT_PREFIX = "s-"  # section inputs: s-<key>, and s-<key>.person / s-<key>.date
 
 
@@ -33,6 +34,15 @@ def protocol_value(section: dict, value: Any) -> str:
 @blp.app_template_global()
 def section_label(item: dict) -> str:
     return item["label"].get(current_language(), item["label"]["sv"])
+
+
+@blp.app_template_global()
+def text_rows(value: Any) -> int:
+    """A text section's height (protocol and care plan): four lines, or as many as it holds
+    (a long line wraps in the form's width) and one to type in, up to twenty. The
+    participants are one a line."""
+    lines = sum(1 + len(line) // WRAP for line in str(value).split("\n")) + 1 if value else 0
+    return max(4, min(lines, 20))
 
 
 def _case(case_id: int, action: str) -> Case:

@@ -10,7 +10,7 @@ from html import unescape
 
 from mdk.care_plans.models import CarePlan
 from mdk.extensions import db
-from tests.care_plans.factories import opened
+from tests.care_plans.factories import established, opened
 from tests.protocols import factories as protocol
 
 FORM = {"s-contact_nurse": "Anna Testsköterska", "s-nhv_unit_contact": "NHV-enheten",
@@ -105,3 +105,13 @@ def test_who_gets_in(app, chaired, case_on_meeting, browser):
     page = member.get(_url(case_id))
     assert page.status_code == 200 and "Ingen fastställd vårdplan ännu." in _text(page)
     assert member.post(_url(case_id, "/draft")).status_code == 403
+
+
+def test_a_row_section_reads_as_a_table_without_blank_lines_around_it(
+        app, chaired, case_on_meeting, browser):
+    established(chaired, case_on_meeting)
+    page = _text(browser(chaired.people["coordinator"]).get(
+        f"/cases/{case_on_meeting.id}/care-plan"))
+    # The cell is pre-line (prose): a line break before the table would show as a blank line.
+    assert re.search(r'id="value-rehabilitation"><table class="care-plan-rows"', page)
+    assert re.search(r'<dd class="prose" id="value-recommendation">', page)

@@ -110,10 +110,15 @@ def test_one_case_at_a_time_with_links_to_the_next_and_the_overview(app, world, 
 def test_opening_the_view_at_the_start_marks_the_meeting_held(app, world, browser):
     with app.app_context():
         _started_with_cases(world, 1)
-    page = _text(browser(world.people["coordinator"]).get(_url(world)))
-    assert re.search(r'id="meeting-status">([^<]*)<', page)[1] == "Genomfört"
+    client = browser(world.people["coordinator"])
+    page = _text(client.get(_url(world)))
+    # Held from its start; while it goes on the people in it read "in progress".
+    assert re.search(r'id="meeting-status">([^<]*)<', page)[1] == "Pågående"
     with app.app_context():
         assert db.session.get(Conference, world.conference.id).status == "held"
+        start(world.conference, minutes_ago=120, status="held")  # ended 30 minutes ago
+    page = _text(client.get(_url(world)))
+    assert re.search(r'id="meeting-status">([^<]*)<', page)[1] == "Genomfört"
 
 
 def test_attendance_is_prefilled_from_the_invite_answers(app, world, browser):
@@ -140,6 +145,24 @@ def test_attendance_is_prefilled_from_the_invite_answers(app, world, browser):
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Attendance.id)).where(
             Attendance.conference_id == world.conference.id)) == len(rows)
+
+
+def test_attendance_is_listed_in_the_areas_mdt_order_not_by_the_competence_keys(
+        app, world, browser):
+    with app.app_context():
+        _started_with_cases(world, 1)
+        made = [mdt_member(world.nhv[0], key) for key in
+                ("contact_nurse", "pathologist", "surgeon", "oncologist")]
+        ids = {person.id: person.competences[0].competence for person in made}
+    page = _text(browser(world.people["coordinator"]).get(_attendance_url(world)))
+    with app.app_context():
+        person_of = dict(db.session.execute(
+            select(Attendance.id, Attendance.person_id)
+            .where(Attendance.conference_id == world.conference.id)).all())
+    listed = [ids[person_of[int(row)]] for row in re.findall(r'id="attendance-(\d+)"', page)
+              if person_of[int(row)] in ids]
+    # The quorum in the area file's order, who joins when needed after it.
+    assert listed == ["oncologist", "surgeon", "contact_nurse", "pathologist"]
 
 
 def test_attendance_is_corrected_on_the_day_and_a_person_added(app, world, browser):

@@ -9,20 +9,27 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from email import policy as email_policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from mdk.conferences.models import Conference
 from mdk.config import PROJECT_ROOT
 from mdk.demo.service import DEMO_PASSWORD, load_demo
 from mdk.extensions import db
+from mdk.people.models import Person, PersonCompetence, RoleGrant
 from tests.conftest import make_app
 from tests.mail_guard import MailGuard
 from tests.support import fresh_database
 
+# The smallest PDF the upload's sniffing accepts: the magic bytes and an end marker.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CHROMIUM = Path("/usr/bin/chromium")
 # The machine has no network: without these Chromium keeps retrying connections of its own.
 CHROMIUM_ARGS = [
@@ -188,3 +195,100 @@ def refer_anal_cancer_case(page: Page, identity_number: str, family_name: str,
     page.get_by_role("button", name="Skicka till MDK").click()
     expect(page.locator(".flash")).to_contain_text("är anmält till MDK")
     return page.locator("h1").inner_text().split()[0]
+
+
+@pytest.fixture()
+def new_page(request, browser, live_server: str):
+    """Makes a Swedish browser context per user, each recording every URL it asks for in
+    `urls`; when the test fails, each page still open is kept as a screenshot."""
+    pages: list[Page] = []
+
+    def make(urls: list[str]) -> Page:
+        context = browser.new_context(base_url=live_server, locale="sv-SE",
+                                      timezone_id="Europe/Stockholm")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("request", lambda found: urls.append(found.url))
+        pages.append(page)
+        return page
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    for n, page in enumerate(pages):
+        if page.is_closed():
+            continue
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{_file_name(request.node.name)}-{n}.png"),
+                            full_page=True)
+        page.context.close()
+
+
+def fill_entry(page: Page, key: str, title: str, day: str, reference: tuple[str, str] | None,
+               note: str = "") -> None:
+    """Fill in one checklist entry through its form on the case page (in its <details>)."""
+    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
+    form = page.locator(f"form[action$='/material/{key}']")
+    form.get_by_label("Undersöknings- eller provtagningsdatum").fill(day)
+    if reference is not None:
+        form.get_by_label("Typ av referens").select_option(reference[0])
+        form.get_by_label("Referens", exact=True).fill(reference[1])
+    if note:
+        form.get_by_label("Anteckning").fill(note)
+    form.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.locator(".flash").first).to_contain_text("Underlaget sparades")
+    # Given now ("Finns"; images and slides may still have to reach the host unit).
+    expect(page.locator(f"#material-{key} td").first).not_to_contain_text("Saknas")
+    expect(page.locator(f"#material-{key} td").nth(1)).to_contain_text(day[:4])
+
+
+def upload_pdf(page: Page, key: str, title: str) -> None:
+    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
+    form = page.locator(f"form[action$='/material/{key}/files']")
+    form.get_by_label("Fil (PDF eller bild)").set_input_files(
+        {"name": "mr-utlatande.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    form.get_by_role("button", name="Ladda upp").click()
+    expect(page.locator(".flash").first).to_contain_text("Filen laddades upp")
+    expect(page.locator(f"#material-{key}")).to_contain_text("mr-utlatande.pdf")
+
+
+def meeting_with_host(page: Page) -> tuple[str, str]:
+    """The accept form's first meeting with a free place and a host unit: its option's
+    value and text (the demo calendar depends on today's date: take what is offered)."""
+    offered = page.locator("#accept-conference_id option[value]:not([value='']):enabled")
+    values = [offered.nth(n).get_attribute("value") for n in range(offered.count())]
+    with LIVE["app"].app_context():
+        hosted = {str(found) for found in db.session.scalars(
+            select(Conference.id).where(Conference.id.in_([int(v) for v in values]),
+                                        Conference.host_unit_id.is_not(None)))}
+        db.session.remove()
+    value = next(value for value in values if value in hosted)
+    return value, page.locator(f"#accept-conference_id option[value='{value}']").inner_text()
+
+
+def host_radiologist(conference_id: int) -> str:
+    """The e-mail of the one radiologist with a reviewer grant in anal cancer at the host unit."""
+    with LIVE["app"].app_context():
+        host = db.session.get(Conference, conference_id).host_unit_id
+        emails = list(db.session.scalars(
+            select(Person.email).join(PersonCompetence, PersonCompetence.person_id == Person.id)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(Person.unit_id == host, Person.active,
+                   PersonCompetence.competence == "radiologist",
+                   RoleGrant.role == "reviewer", RoleGrant.care_area == "analcancer",
+                   RoleGrant.unit_id == host).distinct()))
+        db.session.remove()
+    assert len(emails) == 1, emails
+    return emails[0]
+
+
+def delivered_mail(app, address: str, subject_part: str) -> str:
+    """The text part of the one .eml file delivered to `address` about `subject_part`."""
+    folder = app.config["MDK"].instance_path / "mail"
+    found = []
+    for path in folder.glob("*.eml"):
+        message = BytesParser(policy=email_policy.default).parsebytes(path.read_bytes())
+        if address in str(message["To"]) and subject_part in str(message["Subject"]):
+            found.append(message.get_body(preferencelist=("plain",)).get_content())
+    assert len(found) == 1, f"{len(found)} mails to {address} about {subject_part}"
+    return found[0]

@@ -5,8 +5,6 @@ page, which after login shows the coordinator's message (the mail itself does no
 from __future__ import annotations
 
 import re
-from email import policy
-from email.parser import BytesParser
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,7 +17,7 @@ from mdk.extensions import db
 from mdk.outbox.delivery import deliver_due
 from mdk.patients.service import fictitious_identity_numbers
 from mdk.people.service import person_by_email
-from tests.e2e.conftest import DEMO_LOGINS, LIVE, log_in_as
+from tests.e2e.conftest import DEMO_LOGINS, LIVE, delivered_mail, log_in_as
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +45,6 @@ def _submitted_case(app) -> tuple[int, str, str]:
     return found
 
 
-def _delivered_to(app, address: str, subject_part: str) -> str:
-    """The text part of the one .eml file delivered to `address` about `subject_part`."""
-    folder = app.config["MDK"].instance_path / "mail"
-    found = []
-    for path in folder.glob("*.eml"):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        if address in str(message["To"]) and subject_part in str(message["Subject"]):
-            found.append(message.get_body(preferencelist=("plain",)).get_content())
-    assert len(found) == 1, f"{len(found)} mails to {address} about {subject_part}"
-    return found[0]
-
-
 def test_the_referrers_mail_of_a_return_links_to_the_case_page_with_the_message(
         anonymous_page: Page, browser, live_server: str):
     app = LIVE["app"]
@@ -75,7 +61,7 @@ def test_the_referrers_mail_of_a_return_links_to_the_case_page_with_the_message(
         result = deliver_due()
         db.session.remove()
     assert result.sent >= 1 and result.dead == 0
-    mail = _delivered_to(app, referrer_email, f"{number} återsänt")
+    mail = delivered_mail(app, referrer_email, f"{number} återsänt")
     assert MESSAGE not in mail and NUMBER[:8] not in mail and "Brevsson" not in mail
     links = re.findall(r"https?://\S+/cases/\d+", mail)
     assert links == [f"http://localhost/cases/{case_id}"]  # MDK_BASE_URL of the tests

@@ -14,13 +14,21 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.patients.service import Identity, fictitious_identity_numbers, patient_by_identity
-from mdk.people.models import Person, PersonCompetence, RoleGrant
-from tests.e2e.conftest import ARTIFACTS, LIVE, log_in_as, log_in_with, refer_anal_cancer_case
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    LIVE,
+    PDF,
+    fill_entry,
+    host_radiologist,
+    log_in_as,
+    log_in_with,
+    meeting_with_host,
+    refer_anal_cancer_case,
+    upload_pdf,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,35 +38,6 @@ PNR = f"{NUMBER[:8]}-{NUMBER[8:]}"
 STATEMENT = "MR bäcken: T2N1, sfinkterengagemang. Jämfört med originalutlåtandet: N1 i st.f. N0."
 COMBINED = "Demonstration: T2N1M0 efter sekundärgranskning av MR och PAD."
 REVIEW = "Radiolog (bild- och funktionsmedicin) · MR bäcken"  # a task as the lists name it
-# The smallest PDF the upload's sniffing accepts: the magic bytes and an end marker.
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture()
-def new_page(request, browser, live_server: str):
-    """Makes a Swedish browser context per user, each recording every URL it asks for in
-    `urls`; when the test fails, each page still open is kept as a screenshot."""
-    pages: list[Page] = []
-
-    def make(urls: list[str]) -> Page:
-        context = browser.new_context(base_url=live_server, locale="sv-SE",
-                                      timezone_id="Europe/Stockholm")
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on("request", lambda found: urls.append(found.url))
-        pages.append(page)
-        return page
-
-    yield make
-    report = getattr(request.node, "report_call", None)
-    for n, page in enumerate(pages):
-        if page.is_closed():
-            continue
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"material-review-failed-{n}.png"),
-                            full_page=True)
-        page.context.close()
 
 
 def _refer(page: Page) -> tuple[int, str]:
@@ -66,64 +45,6 @@ def _refer(page: Page) -> tuple[int, str]:
     number = refer_anal_cancer_case(page, PNR, "Underlag",
                                     "Kurativ kemoradioterapi? MR och PAD finns.")
     return int(re.search(r"/cases/(\d+)", page.url)[1]), number
-
-
-def _fill_entry(page: Page, key: str, title: str, day: str, reference: tuple[str, str] | None,
-                note: str = "") -> None:
-    """Fill in one checklist entry through its form on the case page (in its <details>)."""
-    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
-    form = page.locator(f"form[action$='/material/{key}']")
-    form.get_by_label("Undersöknings- eller provtagningsdatum").fill(day)
-    if reference is not None:
-        form.get_by_label("Typ av referens").select_option(reference[0])
-        form.get_by_label("Referens", exact=True).fill(reference[1])
-    if note:
-        form.get_by_label("Anteckning").fill(note)
-    form.get_by_role("button", name="Spara", exact=True).click()
-    expect(page.locator(".flash").first).to_contain_text("Underlaget sparades")
-    # Given now ("Finns"; images and slides may still have to reach the host unit).
-    expect(page.locator(f"#material-{key} td").first).not_to_contain_text("Saknas")
-    expect(page.locator(f"#material-{key} td").nth(1)).to_contain_text(day[:4])
-
-
-def _upload(page: Page, key: str, title: str) -> None:
-    page.locator("summary", has_text=f"Fyll i eller ändra: {title}").click()
-    form = page.locator(f"form[action$='/material/{key}/files']")
-    form.get_by_label("Fil (PDF eller bild)").set_input_files(
-        {"name": "mr-utlatande.pdf", "mimeType": "application/pdf", "buffer": PDF})
-    form.get_by_role("button", name="Ladda upp").click()
-    expect(page.locator(".flash").first).to_contain_text("Filen laddades upp")
-    expect(page.locator(f"#material-{key}")).to_contain_text("mr-utlatande.pdf")
-
-
-def _meeting_with_host(page: Page) -> tuple[str, str]:
-    """The accept form's first meeting with a free place and a host unit: its option's
-    value and text (the demo calendar depends on today's date: take what is offered)."""
-    offered = page.locator("#accept-conference_id option[value]:not([value='']):enabled")
-    values = [offered.nth(n).get_attribute("value") for n in range(offered.count())]
-    with LIVE["app"].app_context():
-        hosted = {str(found) for found in db.session.scalars(
-            select(Conference.id).where(Conference.id.in_([int(v) for v in values]),
-                                        Conference.host_unit_id.is_not(None)))}
-        db.session.remove()
-    value = next(value for value in values if value in hosted)
-    return value, page.locator(f"#accept-conference_id option[value='{value}']").inner_text()
-
-
-def _host_radiologist(conference_id: int) -> str:
-    """The e-mail of the one radiologist with a reviewer grant in anal cancer at the host unit."""
-    with LIVE["app"].app_context():
-        host = db.session.get(Conference, conference_id).host_unit_id
-        emails = list(db.session.scalars(
-            select(Person.email).join(PersonCompetence, PersonCompetence.person_id == Person.id)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(Person.unit_id == host, Person.active,
-                   PersonCompetence.competence == "radiologist",
-                   RoleGrant.role == "reviewer", RoleGrant.care_area == "analcancer",
-                   RoleGrant.unit_id == host).distinct()))
-        db.session.remove()
-    assert len(emails) == 1, emails
-    return emails[0]
 
 
 def test_material_is_completed_reviewed_and_summed_up(new_page):
@@ -140,12 +61,12 @@ def test_material_is_completed_reviewed_and_summed_up(new_page):
     case_id, number = _refer(referrer)
     material = referrer.locator("#material")
     expect(material.locator(".notice")).to_contain_text("Saknas: PET-DT.")
-    _fill_entry(referrer, "clinical_tumour_status", "Klinisk tumörstatus", examined, None,
+    fill_entry(referrer, "clinical_tumour_status", "Klinisk tumörstatus", examined, None,
                 note="Palpabel tumör i analkanalen, 3 cm.")
-    _fill_entry(referrer, "pad_p16", "PAD inkl. p16", examined, ("pad_number", "T2026-04711"))
-    _fill_entry(referrer, "mri_pelvis", "MR bäcken", examined, ("accession_number", "RIS-2026-815"))
-    _fill_entry(referrer, "tnm", "TNM-klassifikation", examined, None, note="T2N1M0")
-    _upload(referrer, "mri_pelvis", "MR bäcken")
+    fill_entry(referrer, "pad_p16", "PAD inkl. p16", examined, ("pad_number", "T2026-04711"))
+    fill_entry(referrer, "mri_pelvis", "MR bäcken", examined, ("accession_number", "RIS-2026-815"))
+    fill_entry(referrer, "tnm", "TNM-klassifikation", examined, None, note="T2N1M0")
+    upload_pdf(referrer, "mri_pelvis", "MR bäcken")
     # Everything but PET-DT is given: the page says, in plain Swedish, that PET-DT is missing.
     notice = material.locator(".notice")
     expect(notice).to_contain_text("Kvar att göra före mötet:")
@@ -153,7 +74,7 @@ def test_material_is_completed_reviewed_and_summed_up(new_page):
     expect(material.locator("#material-pet_ct")).to_contain_text("Saknas")
     ARTIFACTS.mkdir(exist_ok=True)
     referrer.screenshot(path=str(ARTIFACTS / "material-pet-ct-missing.png"), full_page=True)
-    _fill_entry(referrer, "pet_ct", "PET-DT", examined, ("accession_number", "RIS-2026-816"))
+    fill_entry(referrer, "pet_ct", "PET-DT", examined, ("accession_number", "RIS-2026-816"))
     expect(material.locator("li", has_text="Saknas")).to_have_count(0)
     expect(material.locator("#material-pet_ct")).to_contain_text("RIS-2026-816")
 
@@ -162,7 +83,7 @@ def test_material_is_completed_reviewed_and_summed_up(new_page):
     log_in_as(coordinator, "coordinator")
     coordinator.goto(f"/cases/{case_id}")
     expect(coordinator.locator(".facts").first).to_contain_text(PNR)
-    value, meeting = _meeting_with_host(coordinator)
+    value, meeting = meeting_with_host(coordinator)
     coordinator.locator("#accept-conference_id").select_option(value=value)
     coordinator.locator("#accept-treating_unit_id").select_option(index=1)
     coordinator.get_by_role("button", name="Ta upp på ett möte").last.click()
@@ -175,7 +96,7 @@ def test_material_is_completed_reviewed_and_summed_up(new_page):
 
     # 3. The host unit's radiologist reviews the MRI from Mina granskningar.
     reviewer = new_page(urls)
-    log_in_with(reviewer, _host_radiologist(int(value)))
+    log_in_with(reviewer, host_radiologist(int(value)))
     reviewer.goto("/reviews")
     expect(reviewer.locator("h1")).to_have_text("Mina granskningar")
     # Assigned to them, or (away on the due day or the meeting day) not yet assigned at

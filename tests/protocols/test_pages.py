@@ -164,3 +164,18 @@ def test_the_case_page_links_to_the_protocol(app, chaired, case_on_meeting, brow
     assert f'href="/cases/{case_on_meeting.id}/protocol"' in page
     page = _text(browser(chaired.people["referrer"]).get(f"/cases/{case_on_meeting.id}"))
     assert "/protocol" not in page
+
+
+def test_a_long_section_gets_a_text_area_as_tall_as_it(app, chaired, case_on_meeting, browser):
+    case_id = case_on_meeting.id
+    coordinator = browser(chaired.people["coordinator"])
+    coordinator.post(_url(case_id, "/draft"))
+    page = _text(coordinator.get(_url(case_id)))
+    participants = "\n".join(f"Deltagare {n}, Onkolog, Karolinska Universitetssjukhuset, "
+                             "Tema Cancer (på distans)" for n in range(6))
+    coordinator.post(_url(case_id, "/save"), data={**FORM, "s-participants": participants,
+                                                   "version": _version(page)})
+    page = _text(coordinator.get(_url(case_id)))
+    rows = dict(re.findall(r'<textarea id="s-(\w+)" name="s-\w+" rows="(\d+)"', page))
+    assert rows["stage"] == "4"  # a short one keeps its four lines
+    assert int(rows["participants"]) >= 12  # six lines of two rows each, and one to type in
