@@ -1,0 +1,1 @@
+"""What the journal documents (protocol, care plan, report) share."""
