@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -35,13 +35,14 @@ from mdk.care_plans.models import CarePlan
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
+from mdk.documents.locking import DraftLock
 from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols import service as protocols
 from mdk.protocols.models import Protocol
 from mdk.reports import service as reports
 from mdk.units.service import unit_by_hsa_id
-from mdk.validation import MAX_ID, ConflictError, FieldError, Problems
+from mdk.validation import ConflictError, FieldError, Problems
 
 ESTABLISHED = _l("This version of the care plan is established and can no longer be "
                  "changed: revise it to make a new version.")
@@ -61,6 +62,10 @@ class NotAllowed(FieldError):
     """The reader may see the plan but not change it (403)."""
 
     status = 403
+
+
+_LOCK = DraftLock(CarePlanConflict, ESTABLISHED,
+                  _l("Open the care plan again and make your change."))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -84,6 +89,13 @@ def may_edit(principal: policy.Principal, case: Case, conference: Conference | N
     return policy.can(principal, "care_plan.edit", case) and (
         policy.can(principal, "care_plan.coordinate", case)
         or protocols.is_chair(principal, conference))
+
+
+def _require_may_edit(principal: policy.Principal, case: Case,
+                      conference: Conference | None) -> None:
+    if not may_edit(principal, case, conference):
+        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
+                                         "coordinators and the meeting's chair."))
 
 
 def may_read(principal: policy.Principal, case: Case, plan: CarePlan) -> bool:
@@ -159,9 +171,7 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> CarePla
     if protocol is None:
         raise ConflictError("protocol", _l("The care plan is set up with the protocol: start "
                                            "the protocol first."))
-    if not may_edit(principal, case, protocol.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, protocol.conference)
     existing = revisions_of(case, protocol)
     if existing:
         return existing[-1]
@@ -183,41 +193,9 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> CarePla
     return plan
 
 
-def _version(raw: object) -> int:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10:
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_ID:
-        return raw
-    raise FieldError("version", _l("Open the care plan again and make your change."))
-
-
-def _check_fresh(plan: CarePlan, raw_version: object) -> None:
-    if _version(raw_version) != plan.version:
-        raise CarePlanConflict()
-
-
-def _claim(plan: CarePlan, raw_version: object) -> None:
-    """Raise the version if it is still the page's and the revision a draft (one
-    conditional UPDATE: of two saves exactly one passes); a conflict otherwise."""
-    expected = _version(raw_version)
-    claimed = db.session.execute(
-        update(CarePlan).where(CarePlan.id == plan.id, CarePlan.version == expected,
-                               CarePlan.state == "draft")
-        .values(version=expected + 1).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(plan)
-        if plan.established:
-            raise ConflictError("state", ESTABLISHED)
-        raise CarePlanConflict()
-    db.session.expire(plan, ["version"])
-
-
 def _require_editable(principal: policy.Principal, case: Case, plan: CarePlan) -> None:
     policy.require(principal, "care_plan.edit", case)
-    if not may_edit(principal, case, plan.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, plan.conference)
     if plan.established:
         raise ConflictError("state", ESTABLISHED)
 
@@ -227,10 +205,10 @@ def save_draft(actor: Actor, principal: policy.Principal, case: Case, plan: Care
     """Save the draft's sections (every one the form sends; checked per kind). A refused
     save changes nothing: bad values name their sections, a stale page is a conflict."""
     _require_editable(principal, case, plan)
-    _check_fresh(plan, raw_version)
+    _LOCK.check_fresh(plan, raw_version)
     area = care_area(case.care_area)
     cleaned = fields.clean_values(area, template_of(area), values)
-    _claim(plan, raw_version)
+    _LOCK.claim(plan, raw_version)
     plan.values = cleaned
     plan.updated_by, plan.updated_by_name = actor.person_id, actor.name
     plan.updated_at = utcnow()
@@ -249,7 +227,7 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
     if not plan.protocol.signed:
         raise ConflictError("protocol", _l("The care plan is established once the protocol "
                                            "is signed."))
-    _check_fresh(plan, raw_version)
+    _LOCK.check_fresh(plan, raw_version)
     area = care_area(case.care_area)
     template = template_of(area)
     problems = Problems()
@@ -260,7 +238,7 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
             "Fill in this section before the care plan is established.")):
         problems.add(missing)
     problems.raise_any()
-    _claim(plan, raw_version)
+    _LOCK.claim(plan, raw_version)
     plan.sections = fields.sections_of(area, template)
     plan.established_by, plan.established_by_name = actor.person_id, actor.name
     plan.established_at = utcnow().replace(microsecond=0)
@@ -279,9 +257,7 @@ def revise(actor: Actor, principal: policy.Principal, case: Case,
            plan: CarePlan) -> CarePlan:
     """A new draft revision, a copy of the established latest one (kept as it was)."""
     policy.require(principal, "care_plan.edit", case)
-    if not may_edit(principal, case, plan.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, plan.conference)
     latest = revisions_of(case, plan.protocol)[-1]
     if latest.id != plan.id or not plan.established:
         raise ConflictError("state", _l("Only the latest established version is revised: "
