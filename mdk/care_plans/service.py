@@ -23,7 +23,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from mdk.access import policy
@@ -36,6 +35,7 @@ from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.documents.locking import DraftLock
+from mdk.documents.models import added_if_new, first_draft
 from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols import service as protocols
@@ -178,14 +178,8 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> CarePla
     area = care_area(case.care_area)
     plan = CarePlan(case_id=case.id, conference_id=protocol.conference_id,
                     protocol_id=protocol.id, revision=1,
-                    values=_prefilled(case, protocol, template_of(area)), version=0,
-                    drafted_by=actor.person_id, drafted_by_name=actor.name,
-                    updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(plan)
-            db.session.flush()
-    except IntegrityError:  # opened by someone else at the same moment: theirs
+                    values=_prefilled(case, protocol, template_of(area)), **first_draft(actor))
+    if not added_if_new(plan):  # opened by someone else at the same moment: theirs
         return revisions_of(case, protocol)[-1]
     audit.record(actor, "care_plan.create", case, details={"care_plan_id": plan.id,
                                                            "revision": 1})
@@ -210,8 +204,7 @@ def save_draft(actor: Actor, principal: policy.Principal, case: Case, plan: Care
     cleaned = fields.clean_values(area, template_of(area), values)
     _LOCK.claim(plan, raw_version)
     plan.values = cleaned
-    plan.updated_by, plan.updated_by_name = actor.person_id, actor.name
-    plan.updated_at = utcnow()
+    plan.note_update(actor, utcnow())
     audit.record(actor, "care_plan.update", case, details={
         "care_plan_id": plan.id, "revision": plan.revision, "sections_filled": len(cleaned)})
     db.session.commit()
@@ -242,8 +235,7 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
     plan.sections = fields.sections_of(area, template)
     plan.established_by, plan.established_by_name = actor.person_id, actor.name
     plan.established_at = utcnow().replace(microsecond=0)
-    plan.updated_by, plan.updated_by_name = actor.person_id, actor.name
-    plan.updated_at = plan.established_at
+    plan.note_update(actor, plan.established_at)
     plan.state = "established"
     db.session.flush()  # the last change the row takes: the database refuses any after it
     audit.record(actor, "care_plan.establish", case, details={
@@ -264,16 +256,10 @@ def revise(actor: Actor, principal: policy.Principal, case: Case,
                                         "a newer version is already being written."))
     draft = CarePlan(case_id=case.id, conference_id=plan.conference_id,
                      protocol_id=plan.protocol_id, revision=plan.revision + 1,
-                     values=dict(plan.values), version=0,
-                     drafted_by=actor.person_id, drafted_by_name=actor.name,
-                     updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(draft)
-            db.session.flush()
-    except IntegrityError as error:  # revised by someone else at the same moment
+                     values=dict(plan.values), **first_draft(actor))
+    if not added_if_new(draft):  # revised by someone else at the same moment
         raise ConflictError("state", _l("The care plan has just been revised by someone "
-                                        "else: open it again.")) from error
+                                        "else: open it again."))
     audit.record(actor, "care_plan.revise", case, details={
         "care_plan_id": draft.id, "revision": draft.revision, "from_id": plan.id})
     db.session.commit()

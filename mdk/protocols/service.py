@@ -26,7 +26,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from mdk.access import policy
@@ -40,6 +39,7 @@ from mdk.cases.workflow import ON_AGENDA
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.documents.locking import DraftLock
+from mdk.documents.models import added_if_new, first_draft
 from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols.models import ADDENDUM_LENGTH, REASON_LENGTH, Protocol, ProtocolAddendum
@@ -187,14 +187,8 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> Protoco
         return existing
     area = care_area(case.care_area)
     protocol = Protocol(case_id=case.id, conference_id=case.conference_id,
-                        values=_prefilled(case, template_of(area)), version=0,
-                        drafted_by=actor.person_id, drafted_by_name=actor.name,
-                        updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(protocol)
-            db.session.flush()
-    except IntegrityError:  # opened by another coordinator at the same moment: theirs
+                        values=_prefilled(case, template_of(area)), **first_draft(actor))
+    if not added_if_new(protocol):  # opened by another coordinator at the same moment: theirs
         return _on_meeting(case)
     audit.record(actor, "protocol.create", case, details={"protocol_id": protocol.id})
     db.session.commit()
@@ -222,8 +216,7 @@ def save_draft(actor: Actor, principal: policy.Principal, case: Case, protocol: 
     cleaned = fields.clean_values(area, template_of(area), values)
     _LOCK.claim(protocol, raw_version)
     protocol.values = cleaned
-    protocol.updated_by, protocol.updated_by_name = actor.person_id, actor.name
-    protocol.updated_at = utcnow()
+    protocol.note_update(actor, utcnow())
     audit.record(actor, "protocol.update", case,
                  details={"protocol_id": protocol.id, "sections_filled": len(cleaned)})
     db.session.commit()
@@ -283,8 +276,7 @@ def sign(actor: Actor, principal: policy.Principal, case: Case, protocol: Protoc
     protocol.sections = fields.sections_of(area, template)
     protocol.signed_by, protocol.signed_by_name = actor.person_id, actor.name
     protocol.signed_at = utcnow().replace(microsecond=0)
-    protocol.updated_by, protocol.updated_by_name = actor.person_id, actor.name
-    protocol.updated_at = protocol.signed_at
+    protocol.note_update(actor, protocol.signed_at)
     protocol.content_sha256 = content_digest(case, protocol)
     protocol.state = "signed"
     db.session.flush()  # the last change the row takes: the database refuses any after it
