@@ -1,1 +1,1 @@
-"""What the journal documents (protocol, care plan, report) share."""
+"""Documents the service hands out as files: one PDF layer (WeasyPrint) for all of them."""
