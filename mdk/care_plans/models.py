@@ -10,19 +10,18 @@ revision's row cannot be updated, and no revision is ever deleted.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mdk.db import one_of_values, pk, utcnow
+from mdk.db import one_of_values, pk
+from mdk.documents.models import AFTER_SHARED, NAME_LENGTH, DraftedDocument
 from mdk.extensions import db
 
 STATES = ("draft", "established")
-NAME_LENGTH = 200
 
 
-class CarePlan(db.Model):
+class CarePlan(DraftedDocument, db.Model):
     """One revision of a case's care plan at a meeting. `values` maps a section key of the
     area's care-plan template to its value (mdk.protocols.fields); `sections` is the
     template as established, so an established revision reads the same after the area
@@ -45,20 +44,12 @@ class CarePlan(db.Model):
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id"), index=True)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     state: Mapped[str] = mapped_column(String(12), default="draft", server_default="draft")
-    # Not "values": a reserved word in SQL (as Protocol.values).
-    values: Mapped[dict[str, Any]] = mapped_column("section_values", JSON, default=dict)
-    # Raised by every save (optimistic locking, as Protocol.version).
-    version: Mapped[int] = mapped_column(default=0, server_default="0")
-    drafted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    drafted_by_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    updated_by_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
-    established_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    established_by_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
-    established_at: Mapped[datetime | None]
+    # values, version, drafted_*, updated_*, sections: DraftedDocument
+    established_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"),
+                                                       sort_order=AFTER_SHARED)
+    established_by_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH),
+                                                            sort_order=AFTER_SHARED)
+    established_at: Mapped[datetime | None] = mapped_column(sort_order=AFTER_SHARED)
 
     case = relationship("Case")
     conference = relationship("Conference")

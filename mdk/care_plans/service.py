@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mdk.access import policy
@@ -35,13 +34,15 @@ from mdk.care_plans.models import CarePlan
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
+from mdk.documents.locking import DraftLock
+from mdk.documents.models import added_if_new, first_draft
 from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols import service as protocols
 from mdk.protocols.models import Protocol
 from mdk.reports import service as reports
 from mdk.units.service import unit_by_hsa_id
-from mdk.validation import MAX_ID, ConflictError, FieldError, Problems
+from mdk.validation import ConflictError, FieldError, Problems
 
 ESTABLISHED = _l("This version of the care plan is established and can no longer be "
                  "changed: revise it to make a new version.")
@@ -61,6 +62,10 @@ class NotAllowed(FieldError):
     """The reader may see the plan but not change it (403)."""
 
     status = 403
+
+
+_LOCK = DraftLock(CarePlanConflict, ESTABLISHED,
+                  _l("Open the care plan again and make your change."))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -84,6 +89,13 @@ def may_edit(principal: policy.Principal, case: Case, conference: Conference | N
     return policy.can(principal, "care_plan.edit", case) and (
         policy.can(principal, "care_plan.coordinate", case)
         or protocols.is_chair(principal, conference))
+
+
+def _require_may_edit(principal: policy.Principal, case: Case,
+                      conference: Conference | None) -> None:
+    if not may_edit(principal, case, conference):
+        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
+                                         "coordinators and the meeting's chair."))
 
 
 def may_read(principal: policy.Principal, case: Case, plan: CarePlan) -> bool:
@@ -159,23 +171,15 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> CarePla
     if protocol is None:
         raise ConflictError("protocol", _l("The care plan is set up with the protocol: start "
                                            "the protocol first."))
-    if not may_edit(principal, case, protocol.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, protocol.conference)
     existing = revisions_of(case, protocol)
     if existing:
         return existing[-1]
     area = care_area(case.care_area)
     plan = CarePlan(case_id=case.id, conference_id=protocol.conference_id,
                     protocol_id=protocol.id, revision=1,
-                    values=_prefilled(case, protocol, template_of(area)), version=0,
-                    drafted_by=actor.person_id, drafted_by_name=actor.name,
-                    updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(plan)
-            db.session.flush()
-    except IntegrityError:  # opened by someone else at the same moment: theirs
+                    values=_prefilled(case, protocol, template_of(area)), **first_draft(actor))
+    if not added_if_new(plan):  # opened by someone else at the same moment: theirs
         return revisions_of(case, protocol)[-1]
     audit.record(actor, "care_plan.create", case, details={"care_plan_id": plan.id,
                                                            "revision": 1})
@@ -183,41 +187,9 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> CarePla
     return plan
 
 
-def _version(raw: object) -> int:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10:
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_ID:
-        return raw
-    raise FieldError("version", _l("Open the care plan again and make your change."))
-
-
-def _check_fresh(plan: CarePlan, raw_version: object) -> None:
-    if _version(raw_version) != plan.version:
-        raise CarePlanConflict()
-
-
-def _claim(plan: CarePlan, raw_version: object) -> None:
-    """Raise the version if it is still the page's and the revision a draft (one
-    conditional UPDATE: of two saves exactly one passes); a conflict otherwise."""
-    expected = _version(raw_version)
-    claimed = db.session.execute(
-        update(CarePlan).where(CarePlan.id == plan.id, CarePlan.version == expected,
-                               CarePlan.state == "draft")
-        .values(version=expected + 1).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(plan)
-        if plan.established:
-            raise ConflictError("state", ESTABLISHED)
-        raise CarePlanConflict()
-    db.session.expire(plan, ["version"])
-
-
 def _require_editable(principal: policy.Principal, case: Case, plan: CarePlan) -> None:
     policy.require(principal, "care_plan.edit", case)
-    if not may_edit(principal, case, plan.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, plan.conference)
     if plan.established:
         raise ConflictError("state", ESTABLISHED)
 
@@ -227,13 +199,12 @@ def save_draft(actor: Actor, principal: policy.Principal, case: Case, plan: Care
     """Save the draft's sections (every one the form sends; checked per kind). A refused
     save changes nothing: bad values name their sections, a stale page is a conflict."""
     _require_editable(principal, case, plan)
-    _check_fresh(plan, raw_version)
+    _LOCK.check_fresh(plan, raw_version)
     area = care_area(case.care_area)
     cleaned = fields.clean_values(area, template_of(area), values)
-    _claim(plan, raw_version)
+    _LOCK.claim(plan, raw_version)
     plan.values = cleaned
-    plan.updated_by, plan.updated_by_name = actor.person_id, actor.name
-    plan.updated_at = utcnow()
+    plan.note_update(actor, utcnow())
     audit.record(actor, "care_plan.update", case, details={
         "care_plan_id": plan.id, "revision": plan.revision, "sections_filled": len(cleaned)})
     db.session.commit()
@@ -249,7 +220,7 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
     if not plan.protocol.signed:
         raise ConflictError("protocol", _l("The care plan is established once the protocol "
                                            "is signed."))
-    _check_fresh(plan, raw_version)
+    _LOCK.check_fresh(plan, raw_version)
     area = care_area(case.care_area)
     template = template_of(area)
     problems = Problems()
@@ -260,12 +231,11 @@ def establish(actor: Actor, principal: policy.Principal, case: Case, plan: CareP
             "Fill in this section before the care plan is established.")):
         problems.add(missing)
     problems.raise_any()
-    _claim(plan, raw_version)
+    _LOCK.claim(plan, raw_version)
     plan.sections = fields.sections_of(area, template)
     plan.established_by, plan.established_by_name = actor.person_id, actor.name
     plan.established_at = utcnow().replace(microsecond=0)
-    plan.updated_by, plan.updated_by_name = actor.person_id, actor.name
-    plan.updated_at = plan.established_at
+    plan.note_update(actor, plan.established_at)
     plan.state = "established"
     db.session.flush()  # the last change the row takes: the database refuses any after it
     audit.record(actor, "care_plan.establish", case, details={
@@ -279,25 +249,17 @@ def revise(actor: Actor, principal: policy.Principal, case: Case,
            plan: CarePlan) -> CarePlan:
     """A new draft revision, a copy of the established latest one (kept as it was)."""
     policy.require(principal, "care_plan.edit", case)
-    if not may_edit(principal, case, plan.conference):
-        raise NotAllowed("care_plan", _l("The care plan is written by the area's "
-                                         "coordinators and the meeting's chair."))
+    _require_may_edit(principal, case, plan.conference)
     latest = revisions_of(case, plan.protocol)[-1]
     if latest.id != plan.id or not plan.established:
         raise ConflictError("state", _l("Only the latest established version is revised: "
                                         "a newer version is already being written."))
     draft = CarePlan(case_id=case.id, conference_id=plan.conference_id,
                      protocol_id=plan.protocol_id, revision=plan.revision + 1,
-                     values=dict(plan.values), version=0,
-                     drafted_by=actor.person_id, drafted_by_name=actor.name,
-                     updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(draft)
-            db.session.flush()
-    except IntegrityError as error:  # revised by someone else at the same moment
+                     values=dict(plan.values), **first_draft(actor))
+    if not added_if_new(draft):  # revised by someone else at the same moment
         raise ConflictError("state", _l("The care plan has just been revised by someone "
-                                        "else: open it again.")) from error
+                                        "else: open it again."))
     audit.record(actor, "care_plan.revise", case, details={
         "care_plan_id": draft.id, "revision": draft.revision, "from_id": plan.id})
     db.session.commit()

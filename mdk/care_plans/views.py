@@ -16,18 +16,15 @@ from flask_babel import gettext as _
 
 from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
-from mdk.care_areas.domain import REHABILITATION_COLUMNS, ROW_KINDS
 from mdk.care_plans import service
 from mdk.cases import service as cases
 from mdk.cases.models import Case
+from mdk.documents import forms
 from mdk.protocols import rows as row_kinds
 from mdk.protocols import service as protocols
 from mdk.validation import FieldError, field_messages
 
 blp = Blueprint("care_plans", __name__)
-INPUT_PREFIX = "s-"  # s-<key>; s-<key>.person/.date; rows: s-<key>.rows, s-<key>.<i>.<column>
-BLANK_ROWS = 2  # empty rows under a table, to add to it
-COLUMNS = {"rehabilitation": REHABILITATION_COLUMNS, "schedule": row_kinds.SCHEDULE_COLUMNS}
 
 
 @blp.app_template_global()
@@ -37,28 +34,6 @@ def schedule_when(row: dict) -> str:
 
 def _case(case_id: int, action: str) -> Case:
     return authorize(action, cases.get_case(case_id))
-
-
-def _row_count(name: str) -> int:
-    raw = request.form.get(f"{name}.rows", "")
-    count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else 0
-    return min(count, row_kinds.MAX_ROWS + BLANK_ROWS)
-
-
-def _posted_values(sections: list[dict]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for section in sections:
-        key, kind = section["key"], section["kind"]
-        name = INPUT_PREFIX + key
-        if kind == "person_and_date":
-            values[key] = {"person": request.form.get(f"{name}.person", ""),
-                           "date": request.form.get(f"{name}.date", "")}
-        elif kind in ROW_KINDS:
-            values[key] = [{column: request.form.get(f"{name}.{i}.{column}", "")
-                            for column in COLUMNS[kind]} for i in range(_row_count(name))]
-        else:
-            values[key] = request.form.get(name)
-    return values
 
 
 def _page(case: Case, status: int = 200, error: FieldError | None = None,
@@ -85,8 +60,8 @@ def _page(case: Case, status: int = 200, error: FieldError | None = None,
         may_revise=editor and plan is not None and plan.established,
         form_values=posted if posted is not None else (plan.values if plan else {}),
         errors=field_messages(error) if error is not None else {}, failed=failed,
-        blank_rows=BLANK_ROWS, units=row_kinds.UNIT_LABELS, anchors=row_kinds.ANCHOR_LABELS,
-        columns=COLUMNS), status
+        blank_rows=forms.BLANK_ROWS, units=row_kinds.UNIT_LABELS, anchors=row_kinds.ANCHOR_LABELS,
+        columns=forms.COLUMNS), status
 
 
 @blp.get("/cases/<int:case_id>/care-plan")
@@ -122,7 +97,7 @@ def save_draft(case_id: int):
     posted = None
     try:
         plan = _latest(case)
-        posted = _posted_values(service.sections_for(case, plan))
+        posted = forms.posted_values(request.form, service.sections_for(case, plan))
         service.save_draft(actor_from_request(), current_principal(), case, plan, posted,
                            request.form.get("version"))
     except FieldError as error:

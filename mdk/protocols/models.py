@@ -9,21 +9,20 @@ addendum cannot be changed. The application role may not even try (mdk.audit.rol
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdk.db import one_of_values, pk, utcnow
+from mdk.documents.models import AFTER_SHARED, NAME_LENGTH, DraftedDocument
 from mdk.extensions import db
 
 STATES = ("draft", "signed")
-NAME_LENGTH = 200
 ADDENDUM_LENGTH = 10_000
 REASON_LENGTH = 1_000
 
 
-class Protocol(db.Model):
+class Protocol(DraftedDocument, db.Model):
     """One per case and meeting. `values` maps a section key of the area's protocol template
     to its value (mdk.protocols.fields); `sections` is the template as signed, so the signed
     document reads the same after the area file changes."""
@@ -43,24 +42,15 @@ class Protocol(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # first of the unique pair
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
     state: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
-    # The column is not called "values": that is a reserved word in SQL.
-    values: Mapped[dict[str, Any]] = mapped_column("section_values", JSON, default=dict)
-    # Raised by every save: a save or signature made on a page opened before another save
-    # is refused, not applied (mdk.protocols.service, as the agenda's agenda_version).
-    version: Mapped[int] = mapped_column(default=0, server_default="0")
-    drafted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    drafted_by_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    updated_by_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
-    signed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    signed_by_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
-    signed_at: Mapped[datetime | None]
+    # values, version, drafted_*, updated_*, sections: DraftedDocument
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"),
+                                                  sort_order=AFTER_SHARED)
+    signed_by_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH),
+                                                       sort_order=AFTER_SHARED)
+    signed_at: Mapped[datetime | None] = mapped_column(sort_order=AFTER_SHARED)
     # SHA-256 (hex) of the signed content: case, meeting, sections, values, signer, time
     # (mdk.protocols.service.content_digest), so a copy can be checked against the original.
-    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(String(64), sort_order=AFTER_SHARED)
 
     case = relationship("Case")
     conference = relationship("Conference")

@@ -25,8 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mdk.access import policy
@@ -39,10 +38,12 @@ from mdk.cases.models import Case
 from mdk.cases.workflow import ON_AGENDA
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
+from mdk.documents.locking import DraftLock
+from mdk.documents.models import added_if_new, first_draft
 from mdk.extensions import db
 from mdk.protocols import fields
 from mdk.protocols.models import ADDENDUM_LENGTH, REASON_LENGTH, Protocol, ProtocolAddendum
-from mdk.validation import MAX_ID, ConflictError, FieldError, Problems, clean_text
+from mdk.validation import ConflictError, FieldError, Problems, clean_text
 
 ENDED_MEETINGS = frozenset({"cancelled", "closed"})
 
@@ -65,6 +66,10 @@ class NotAllowed(FieldError):
 
 
 SIGNED = _l("The protocol is signed and can no longer be changed: add an addendum instead.")
+
+
+_LOCK = DraftLock(ProtocolConflict, SIGNED,
+                  _l("Open the protocol again and make your change."))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -182,14 +187,8 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> Protoco
         return existing
     area = care_area(case.care_area)
     protocol = Protocol(case_id=case.id, conference_id=case.conference_id,
-                        values=_prefilled(case, template_of(area)), version=0,
-                        drafted_by=actor.person_id, drafted_by_name=actor.name,
-                        updated_by=actor.person_id, updated_by_name=actor.name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(protocol)
-            db.session.flush()
-    except IntegrityError:  # opened by another coordinator at the same moment: theirs
+                        values=_prefilled(case, template_of(area)), **first_draft(actor))
+    if not added_if_new(protocol):  # opened by another coordinator at the same moment: theirs
         return _on_meeting(case)
     audit.record(actor, "protocol.create", case, details={"protocol_id": protocol.id})
     db.session.commit()
@@ -199,36 +198,6 @@ def open_draft(actor: Actor, principal: policy.Principal, case: Case) -> Protoco
 def _on_meeting(case: Case) -> Protocol | None:
     return db.session.scalar(select(Protocol).where(Protocol.case_id == case.id,
                                                     Protocol.conference_id == case.conference_id))
-
-
-def _version(raw: object) -> int:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10:
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_ID:
-        return raw
-    raise FieldError("version", _l("Open the protocol again and make your change."))
-
-
-def _check_fresh(protocol: Protocol, raw_version: object) -> None:
-    if _version(raw_version) != protocol.version:
-        raise ProtocolConflict()
-
-
-def _claim(protocol: Protocol, raw_version: object) -> None:
-    """Raise the version if it is still the one the page had and the protocol is a draft;
-    ProtocolConflict otherwise. One conditional UPDATE: of two saves exactly one passes."""
-    expected = _version(raw_version)
-    claimed = db.session.execute(
-        update(Protocol).where(Protocol.id == protocol.id, Protocol.version == expected,
-                               Protocol.state == "draft")
-        .values(version=expected + 1).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(protocol)
-        if protocol.signed:
-            raise ConflictError("state", SIGNED)
-        raise ProtocolConflict()
-    db.session.expire(protocol, ["version"])
 
 
 def _require_draft(protocol: Protocol) -> None:
@@ -242,13 +211,12 @@ def save_draft(actor: Actor, principal: policy.Principal, case: Case, protocol: 
     save changes nothing: bad values name their sections, a stale page is a conflict."""
     policy.require(principal, "protocol.draft", case)
     _require_draft(protocol)
-    _check_fresh(protocol, raw_version)
+    _LOCK.check_fresh(protocol, raw_version)
     area = care_area(case.care_area)
     cleaned = fields.clean_values(area, template_of(area), values)
-    _claim(protocol, raw_version)
+    _LOCK.claim(protocol, raw_version)
     protocol.values = cleaned
-    protocol.updated_by, protocol.updated_by_name = actor.person_id, actor.name
-    protocol.updated_at = utcnow()
+    protocol.note_update(actor, utcnow())
     audit.record(actor, "protocol.update", case,
                  details={"protocol_id": protocol.id, "sections_filled": len(cleaned)})
     db.session.commit()
@@ -291,7 +259,7 @@ def sign(actor: Actor, principal: policy.Principal, case: Case, protocol: Protoc
         # The protocol records what the meeting decided: signed once it has begun.
         raise ConflictError("state", _l("The protocol is signed at the meeting or after it: "
                                         "this meeting has not begun, or was cancelled."))
-    _check_fresh(protocol, raw_version)
+    _LOCK.check_fresh(protocol, raw_version)
     problems = Problems()
     if not confirmed:
         problems.add(FieldError("confirm", _l("Confirm that you have read the protocol and "
@@ -304,12 +272,11 @@ def sign(actor: Actor, principal: policy.Principal, case: Case, protocol: Protoc
     if case.state not in ON_AGENDA or case.conference_id != protocol.conference_id:
         raise ConflictError("state", _l("The case is no longer on this meeting's agenda: its "
                                         "protocol cannot be signed."))
-    _claim(protocol, raw_version)
+    _LOCK.claim(protocol, raw_version)
     protocol.sections = fields.sections_of(area, template)
     protocol.signed_by, protocol.signed_by_name = actor.person_id, actor.name
     protocol.signed_at = utcnow().replace(microsecond=0)
-    protocol.updated_by, protocol.updated_by_name = actor.person_id, actor.name
-    protocol.updated_at = protocol.signed_at
+    protocol.note_update(actor, protocol.signed_at)
     protocol.content_sha256 = content_digest(case, protocol)
     protocol.state = "signed"
     db.session.flush()  # the last change the row takes: the database refuses any after it

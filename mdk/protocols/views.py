@@ -17,13 +17,13 @@ from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
 from mdk.cases import service as cases
 from mdk.cases.models import Case
+from mdk.documents import forms
 from mdk.i18n import current_language
 from mdk.protocols import fields, service
 from mdk.validation import FieldError, field_messages
 
 blp = Blueprint("protocols", __name__)
 WRAP = 60  # about the characters a line of the form's text areas holds
-INPUT_PREFIX = "s-"  # section inputs: s-<key>, and s-<key>.person / s-<key>.date
 
 
 @blp.app_template_global()
@@ -47,18 +47,6 @@ def text_rows(value: Any) -> int:
 
 def _case(case_id: int, action: str) -> Case:
     return authorize(action, cases.get_case(case_id))
-
-
-def _posted_values(sections: list[dict]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for section in sections:
-        name = INPUT_PREFIX + section["key"]
-        if section["kind"] == "person_and_date":
-            values[section["key"]] = {"person": request.form.get(f"{name}.person", ""),
-                                      "date": request.form.get(f"{name}.date", "")}
-        else:
-            values[section["key"]] = request.form.get(name)
-    return values
 
 
 def _page(case: Case, status: int = 200, error: FieldError | None = None,
@@ -117,7 +105,7 @@ def save_draft(case_id: int):
     posted = None
     try:
         protocol = _current(case)
-        posted = _posted_values(service.sections_for(case, protocol))
+        posted = forms.posted_values(request.form, service.sections_for(case, protocol))
         service.save_draft(actor_from_request(), current_principal(), case, protocol, posted,
                            request.form.get("version"))
     except FieldError as error:
