@@ -347,7 +347,10 @@ def _plan_case(timeline: _Timeline, area: CareArea, past: PastCase, numbers: lis
         chair = _chair(area, discussed_at)
         protocols.sign(chair.actor, chair.principal, case, protocol, protocol.version, True)
 
-    timeline.at(discussed_at.starts_at + timedelta(minutes=15 + 10 * order), sign)
+    # Signed as the meeting goes through its cases, the case's place on it apart.
+    place = _place(past)
+    timeline.at(min(discussed_at.starts_at + timedelta(minutes=10 + 8 * place),
+                    discussed_at.ends_at - timedelta(minutes=5)), sign)
 
     established_at = _establishing_time(area, discussed_at, now, order, past.report)
 
@@ -362,6 +365,14 @@ def _plan_case(timeline: _Timeline, area: CareArea, past: PastCase, numbers: lis
 
     timeline.at(established_at, establish)
     _plan_reading(timeline, area, past, numbers, established_at, now)
+
+
+def _place(past: PastCase) -> int:
+    """The case's place among those discussed at its meeting (0 = the first)."""
+    def discussed(other: PastCase) -> tuple[str, int]:
+        return other.referral.area, other.meeting + (1 if other.not_discussed else 0)
+
+    return [other for other in PAST_CASES if discussed(other) == discussed(past)].index(past)
 
 
 def _establishing_time(area: CareArea, conference: Conference, now: datetime, order: int,
