@@ -50,7 +50,7 @@ from mdk.units import service as units
 # The series whose last meetings the demo holds, and how many of them (oldest first).
 PAST_SERIES = {"analcancer": ("national", 3), "crs_hipec": ("as", 2)}
 # Where the history starts: far enough back for the series' meetings above.
-HISTORY_DAYS = 35
+HISTORY_DAYS = 42  # a holiday may skip a week
 # What the referrer did with the report: acknowledged it, opened it only, left it unread,
 # or left it past its day (reminded, and escalated once that day has come too).
 ACKNOWLEDGED, OPENED, UNREAD, OVERDUE = "acknowledged", "opened", "unread", "overdue"
@@ -217,10 +217,13 @@ MISSING_AT_FIRST = {"analcancer": "pathologist"}
 class _Timeline:
     """What happened, when: run in time order, each step with the clock set to its time."""
 
+    now: datetime
     steps: list[tuple[datetime, int, Callable[[], None]]] = field(default_factory=list)
 
     def at(self, when: datetime, step: Callable[[], None]) -> None:
-        self.steps.append((when, len(self.steps), step))
+        """`step` at `when`; nothing if that is still to come (the clock is never set on)."""
+        if when < self.now:
+            self.steps.append((when, len(self.steps), step))
 
     def run(self) -> None:
         for when, _order, step in sorted(self.steps, key=lambda item: item[:2]):
@@ -234,9 +237,10 @@ def _todo(areas: dict[str, CareArea], numbers: list[str]) -> list[PastCase]:
 
 
 def extend_past_calendars(areas: dict[str, CareArea]) -> int:
-    """The past weeks' meetings, their hosts and chairs, as the calendar was then; before
-    the coming year's (extend_calendars), so the coming meetings' hosts are planned once.
-    Only while some history case is missing; returns how many meetings were made."""
+    """The past weeks' meetings, their hosts and chairs, as the calendar was then. After
+    the coming year's (extend_calendars): the planner keeps every host that can still host,
+    so the coming meetings keep theirs. Only while some history case is missing; returns
+    how many meetings were made."""
     if not _todo(areas, fictitious_identity_numbers(HISTORY_PATIENTS)):
         return 0
     with clock_set_to(utcnow() - timedelta(days=HISTORY_DAYS)):
@@ -251,7 +255,7 @@ def load_demo_history(areas: dict[str, CareArea]) -> tuple[int, int]:
     if not todo:
         return 0, 0
     now = utcnow()
-    timeline = _Timeline()
+    timeline = _Timeline(now)
     _plan_scheduler(timeline, areas, now)
     meetings: set[int] = set()
     for past in todo:
@@ -267,7 +271,8 @@ def load_demo_history(areas: dict[str, CareArea]) -> tuple[int, int]:
         conference = db.session.get(Conference, conference_id)
         _plan_meeting(timeline, areas[conference.care_area], conference, now)
     timeline.run()
-    issued = sum(1 for past in todo if _has_case(numbers, past.referral))
+    issued = sum(1 for past in todo if _has_case(numbers, past.referral)
+                 and reports.current_report(_case_of(numbers, past.referral)) is not None)
     return len(meetings), issued
 
 
@@ -284,13 +289,14 @@ def _case_of(numbers: list[str], demo: DemoCase) -> Case:
 
 
 def _past_meetings(area: CareArea, now: datetime) -> list[Conference]:
-    """The series' last meetings that have ended (an hour ago at least), oldest first."""
+    """The series' last meetings that have ended (three hours ago at least: their care plans
+    were established within the hour after), oldest first."""
     series, count = PAST_SERIES[area.key]
     found = db.session.scalars(
         select(Conference).where(Conference.care_area == area.key,
                                  Conference.series_key == series,
                                  Conference.status != "cancelled",
-                                 Conference.ends_at <= now - timedelta(hours=1),
+                                 Conference.ends_at <= now - timedelta(hours=3),
                                  Conference.starts_at >= now - timedelta(days=HISTORY_DAYS))
         .order_by(Conference.starts_at.desc()).limit(count)).all()
     return list(reversed(found))
@@ -322,6 +328,22 @@ def _plan_case(timeline: _Timeline, area: CareArea, past: PastCase, numbers: lis
             "conference_id": listed_at.id, "treating_unit_id": listed_at.host_unit_id})
 
     timeline.at(listed_at.starts_at - timedelta(days=8, hours=2 - order), refer)
+
+    def review() -> None:  # the host's reviewers, before the meeting: nothing to remark
+        from mdk.reviews import service as reviews
+
+        for task in _case_of(numbers, demo).review_tasks:
+            if task.state == "open" and task.assignee is not None:
+                reviewer = task.assignee
+                grant = next((grant for grant in reviewer.role_grants
+                              if grant.care_area == area.key and grant.role == "reviewer"),
+                             None)
+                reviews.write_review(actor_for(reviewer, grant), principal_for(reviewer), task,
+                                     {"statement": f"{reviews.template_for(task)} "
+                                                   "Överensstämmer.",
+                                      "discrepancy": "concordant", "comment": None})
+
+    timeline.at(listed_at.starts_at - timedelta(days=3, hours=2 - order), review)
 
     if past.not_discussed:
         def put_off() -> None:

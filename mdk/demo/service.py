@@ -116,10 +116,10 @@ def load_demo() -> list[str]:
     # Fictitious patients only: generated numbers, every one marked fictitious.
     create_fictitious_patients(system_actor(), DEMO_PATIENTS)
     db.session.commit()
-    # The past weeks' meetings (for the history below), then a year of meetings ahead for
-    # every area, hosts planned (idempotent, like the rest).
-    extend_past_calendars(areas)
+    # A year of meetings ahead for every area, hosts planned (idempotent, like the rest);
+    # then the past weeks' meetings for the history below (the coming ones keep their hosts).
     extend_calendars()
+    extend_past_calendars(areas)
     # Cases on the demo patients, triaged onto the meetings just planned (idempotent too).
     added = load_demo_cases(areas, DEMO_PATIENTS)
     # Their material, reviews done by the host's reviewers, and one case held at the gate.
