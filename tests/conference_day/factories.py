@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.extensions import db
@@ -20,7 +22,14 @@ def start(conference: Conference, minutes_ago: int = 5, status: str = "agenda_lo
     conference = db.session.get(Conference, conference.id)  # this context's session
     starts = utcnow().replace(microsecond=0) - timedelta(minutes=minutes_ago)
     conference.starts_at, conference.ends_at = starts, starts + timedelta(minutes=90)
-    conference.planned_day = starts.date()
+    # Its series may already hold a meeting on this day (the demo's meeting held today):
+    # then it keeps the day it was planned on, which is unique in the series.
+    taken = db.session.scalar(select(Conference.id).where(
+        Conference.care_area == conference.care_area,
+        Conference.series_key == conference.series_key,
+        Conference.planned_day == starts.date(), Conference.id != conference.id))
+    if taken is None:
+        conference.planned_day = starts.date()
     conference.status = status
     db.session.commit()
 
