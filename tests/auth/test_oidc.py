@@ -162,6 +162,9 @@ def test_logout_ends_the_service_session_and_the_providers(oidc_app):
     assert again.service_url and again.service_url.startswith(CALLBACK)
 
     response = browser.post("/logout")
+    issuer = oidc_app.config["MDK"].oidc_issuer
+    # The logout form may end at the IdP: its origin is in the pages' form-action.
+    assert f"form-action 'self' {issuer}" in response.headers["Content-Security-Policy"]
     end_session = response.headers["Location"]
     assert end_session.startswith(oidc_app.config["MDK"].oidc_issuer)
     assert "id_token_hint=" in end_session
