@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -41,6 +43,7 @@ ACCOUNTS = {
     "stranger": hsa_claims("SE9898989893-P9999", ADMIN_UNIT_HSA_ID),
     "other-unit": hsa_claims(PERSON_HSA_ID, "SE9898989893-ELSEWHERE"),
     "administration": hsa_claims(PERSON_HSA_ID, ADMIN_UNIT_HSA_ID, purpose="Administration"),
+    "no-unit": {"name": "Utan Enhet", "employeeHsaId": PERSON_HSA_ID},
 }
 
 
@@ -144,6 +147,51 @@ def test_a_commission_with_another_purpose_is_refused(oidc_app):
     response = _log_in(oidc_app.test_client(), "administration")
     assert response.status_code == 403
     assert "Vård och behandling" in response.get_data(as_text=True)
+
+
+def test_a_login_without_the_commissions_unit_is_refused(oidc_app):
+    response = _log_in(oidc_app.test_client(), "no-unit")
+    assert response.status_code == 403
+    assert "skickade inte ditt HSA-id" in response.get_data(as_text=True)
+
+
+def test_an_idp_that_cannot_be_reached_gets_a_clear_page(oidc_app):
+    oidc_app.config["MDK"] = with_overrides(oidc_app.config["MDK"],
+                                            oidc_issuer="http://127.0.0.1:9")  # nobody there
+    response = oidc_app.test_client().get("/login/oidc")
+    assert response.status_code == 403
+    assert "går inte att nå just nu" in response.get_data(as_text=True)
+
+
+def test_an_oidc_session_keeps_the_session_rules(oidc_app):
+    browser = oidc_app.test_client()
+    assert _log_in(browser, "admin").status_code == 302
+    idle = oidc_app.config["MDK"].session_idle_minutes
+    with oidc_app.app_context():
+        login = db.session.scalars(select(LoginSession).order_by(LoginSession.id.desc())).first()
+        login.last_seen_at -= timedelta(minutes=idle + 1)
+        login_id = login.id
+        db.session.commit()
+    assert browser.get("/units").status_code == 302
+    with oidc_app.app_context():
+        assert db.session.get(LoginSession, login_id).ended_reason == "idle"
+
+
+def test_no_token_code_or_secret_reaches_the_log(oidc_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    browser = oidc_app.test_client()
+    start = browser.get("/login/oidc")
+    back = UserAgent(SERVICE).sign_in(start.headers["Location"], "admin")
+    browser.get(back.removeprefix(SERVICE))
+    with browser.session_transaction() as session:
+        id_token = session["oidc_id_token"]
+    browser.post("/logout")
+    _log_in(oidc_app.test_client(), "stranger")
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "OIDC login refused (unknown_person)" in logged  # the log was captured
+    for secret in (CLIENT_SECRET, code, id_token, id_token.split(".")[1]):
+        assert secret not in logged
 
 
 def test_a_callback_without_the_state_it_was_sent_with_is_refused(oidc_app):
