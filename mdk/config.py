@@ -86,6 +86,7 @@ class Settings:
     oidc_claim_provider_hsa_id: str = "healthCareProviderHsaId"
     oidc_claim_purpose: str = "commissionPurpose"
     oidc_purposes: str = "Vård och behandling"
+    oidc_register_unknown: bool = False
 
     @property
     def password_login(self) -> bool:

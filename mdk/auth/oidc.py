@@ -112,25 +112,60 @@ class Commission:
                 "provider_hsa_id": self.provider_hsa_id, "purpose": self.purpose}
 
 
-def match_person(commission: Commission) -> LoginOutcome:
-    """The person the commission belongs to, or why the login is refused."""
+def match_person(commission: Commission, claims: dict[str, Any] | None = None) -> LoginOutcome:
+    """The person the commission belongs to, or why the login is refused. An unknown HSA-id
+    is refused, or, where MDK_OIDC_REGISTER_UNKNOWN allows it, registered without roles."""
     if not commission.person_hsa_id or not commission.unit_hsa_id:
         return LoginOutcome(None, "missing_claims")
     person = db.session.scalar(select(Person).where(Person.hsa_id == commission.person_hsa_id))
     if person is None:
+        if current_app.config["MDK"].oidc_register_unknown:
+            return _register(commission, claims or {})
         return LoginOutcome(None, "unknown_person")
-    if not _same_unit(person, commission):
+    if not _same_unit(person.unit, commission):
         return LoginOutcome(person, "unit_mismatch")
-    accepted = current_app.config["MDK"].oidc_purpose_list
-    if accepted and commission.purpose not in accepted:
+    if not _purpose_accepted(commission):
         return LoginOutcome(person, "purpose")
     if not person.active:
         return LoginOutcome(person, "inactive")
+    if not person.role_grants:
+        return LoginOutcome(person, "no_roles")  # registered at login, not granted yet
     return LoginOutcome(person)
 
 
-def _same_unit(person: Person, commission: Commission) -> bool:
-    unit = person.unit
+def _purpose_accepted(commission: Commission) -> bool:
+    accepted = current_app.config["MDK"].oidc_purpose_list
+    return not accepted or commission.purpose in accepted
+
+
+def _register(commission: Commission, claims: dict[str, Any]) -> LoginOutcome:
+    """A new person at the commission's unit, with the IdP's name and e-mail and no role:
+    an admin of the care area grants roles (the people list shows who waits for them). An
+    e-mail already in the register is never taken over."""
+    from mdk.people import service as people
+
+    unit = db.session.scalar(select(Unit).where(Unit.hsa_id == commission.unit_hsa_id))
+    email = claims.get("email")
+    if unit is None or not unit.active or not isinstance(email, str) or not email.strip():
+        return LoginOutcome(None, "unknown_person")
+    if not _same_unit(unit, commission):
+        return LoginOutcome(None, "unit_mismatch")
+    if not _purpose_accepted(commission):
+        return LoginOutcome(None, "purpose")
+    name = claims.get("name") or " ".join(
+        part for part in (claims.get("given_name"), claims.get("family_name"))
+        if isinstance(part, str))
+    try:
+        person = people.create_person({"name": name or commission.person_hsa_id,
+                                       "email": email, "unit_id": unit.id,
+                                       "hsa_id": commission.person_hsa_id})
+    except ValueError:  # an e-mail or HSA-id the register refuses (taken, malformed)
+        db.session.rollback()
+        return LoginOutcome(None, "unknown_person")
+    return LoginOutcome(person, "registered")
+
+
+def _same_unit(unit: Unit, commission: Commission) -> bool:
     if unit.hsa_id.casefold() != commission.unit_hsa_id.casefold():
         return False
     provider_hsa_id = unit.provider.hsa_id

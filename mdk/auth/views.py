@@ -95,7 +95,10 @@ def oidc_callback():
     except oidc.PROTOCOL_ERRORS as exc:
         return _oidc_refused("token", exc)
     commission = oidc.Commission.from_claims(claims)
-    outcome = oidc.match_person(commission)
+    outcome = oidc.match_person(commission, claims)
+    if outcome.error == "registered":
+        audit.record(audit.system_actor(request.remote_addr), "person.registered_at_login",
+                     outcome.person, details={"provider": "oidc"})
     if outcome.error:
         return _oidc_refused(outcome.error, person=outcome.person, commission=commission)
     target = session.get("oidc_next") or "/"
@@ -121,6 +124,11 @@ def _refusal_message(reason: str) -> str:
         "missing_claims": _("The identity provider did not send your HSA-id and your "
                             "commission's care unit. Ask your IT support."),
         "inactive": _("The account is not active. Ask your coordinator."),
+        "registered": _("You are now registered in the service, without roles. An "
+                        "administrator of your care area grants you the roles you need; then "
+                        "log in again."),
+        "no_roles": _("You have no roles in the service yet. An administrator of your care "
+                      "area grants them; then log in again."),
         "idp_unreachable": _("The identity provider cannot be reached just now. "
                              "Try again in a while."),
     }

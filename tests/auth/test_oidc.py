@@ -33,17 +33,22 @@ from tests.auth.oidc import (
     hsa_claims,
     running_provider,
 )
-from tests.support import ADMIN_UNIT_HSA_ID
+from tests.support import ADMIN_EMAIL, ADMIN_UNIT_HSA_ID, log_in
 
 SERVICE = "http://localhost"  # the test app's MDK_BASE_URL
 CALLBACK = f"{SERVICE}/login/oidc/callback"
 PERSON_HSA_ID = "SE9898989893-P0001"
+NEWCOMER_HSA_ID = "SE9898989893-P0002"
 ACCOUNTS = {
     "admin": hsa_claims(PERSON_HSA_ID, ADMIN_UNIT_HSA_ID),
     "stranger": hsa_claims("SE9898989893-P9999", ADMIN_UNIT_HSA_ID),
     "other-unit": hsa_claims(PERSON_HSA_ID, "SE9898989893-ELSEWHERE"),
     "administration": hsa_claims(PERSON_HSA_ID, ADMIN_UNIT_HSA_ID, purpose="Administration"),
     "no-unit": {"name": "Utan Enhet", "employeeHsaId": PERSON_HSA_ID},
+    "newcomer": {**hsa_claims(NEWCOMER_HSA_ID, ADMIN_UNIT_HSA_ID, name="Ny Läkare"),
+                 "email": "ny.lakare@test.example"},
+    "newcomer-taken-email": {**hsa_claims(NEWCOMER_HSA_ID, ADMIN_UNIT_HSA_ID),
+                             "email": ADMIN_EMAIL},
 }
 
 
@@ -141,6 +146,38 @@ def test_a_commission_at_another_unit_is_refused_and_logged(oidc_app):
     refused = _events(oidc_app, "login.failure")[-1]
     assert refused.details == {"provider": "oidc", "reason": "unit_mismatch",
                                "person_id": person_id, "claimed_unit_id": None}
+
+
+def test_where_allowed_an_unknown_person_is_registered_without_roles(oidc_app, admin_user):
+    oidc_app.config["MDK"] = with_overrides(oidc_app.config["MDK"], oidc_register_unknown=True)
+    response = _log_in(oidc_app.test_client(), "newcomer")
+    assert response.status_code == 403
+    assert "Du är nu registrerad i tjänsten, utan roller" in response.get_data(as_text=True)
+    with oidc_app.app_context():
+        person = db.session.scalar(select(Person).where(Person.hsa_id == NEWCOMER_HSA_ID))
+        assert (person.name, person.email, person.unit.hsa_id, person.role_grants) == (
+            "Ny Läkare", "ny.lakare@test.example", ADMIN_UNIT_HSA_ID, [])
+        person_id = person.id
+    registered = _events(oidc_app, "person.registered_at_login")[-1]
+    assert (registered.object_type, registered.object_id) == ("person", person_id)
+    # Not let in before an admin grants a role; the people list shows who waits for one.
+    again = _log_in(oidc_app.test_client(), "newcomer")
+    assert again.status_code == 403
+    assert "Du har ännu inga roller" in again.get_data(as_text=True)
+    admin = oidc_app.test_client()
+    log_in(admin, admin_user)
+    waiting = admin.get("/people?without_roles=1").get_data(as_text=True)
+    assert "ny.lakare@test.example" in waiting and ADMIN_EMAIL not in waiting
+    assert ADMIN_EMAIL in admin.get("/people").get_data(as_text=True)
+
+
+def test_registering_never_takes_over_an_e_mail_address(oidc_app):
+    oidc_app.config["MDK"] = with_overrides(oidc_app.config["MDK"], oidc_register_unknown=True)
+    response = _log_in(oidc_app.test_client(), "newcomer-taken-email")
+    assert response.status_code == 403
+    assert "Du finns inte i tjänsten" in response.get_data(as_text=True)
+    with oidc_app.app_context():
+        assert db.session.scalar(select(Person).where(Person.hsa_id == NEWCOMER_HSA_ID)) is None
 
 
 def test_a_commission_with_another_purpose_is_refused(oidc_app):
