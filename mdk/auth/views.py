@@ -67,8 +67,6 @@ def login():
     return _login_page(form, 422 if form.errors else 200)
 
 
-
-
 def _callback_url() -> str:
     """Built from MDK_BASE_URL: the redirect URI registered at the IdP, behind any proxy."""
     return current_app.config["MDK"].base_url.rstrip("/") + url_for("auth.oidc_callback")
