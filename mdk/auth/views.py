@@ -78,8 +78,10 @@ def oidc_start():
     if not current_app.config["MDK"].oidc_login:
         return redirect(url_for("auth.login"))  # MDK_LOGIN=password: the password form
     session["oidc_next"] = safe_next(request.args.get("next") or "/")
+    # After a refused commission: the IdP asks again instead of reusing its session.
+    again = {"prompt": "login"} if request.args.get("again") == "1" else {}
     try:
-        return oidc.client().authorize_redirect(_callback_url())
+        return oidc.client().authorize_redirect(_callback_url(), **again)
     except oidc.PROTOCOL_ERRORS as exc:
         return _oidc_refused("idp_unreachable", exc)
 
@@ -148,7 +150,7 @@ def _oidc_refused(reason: str, exc: Exception | None = None, person=None,
         details["person_id"], details.get("claimed_unit_id"),
         f" error={type(exc).__name__}" if exc is not None else "")
     return render_template("auth/oidc_refused.html", message=_refusal_message(reason),
-                           password_login=current_app.config["MDK"].password_login), 403
+                           choose_again=reason in ("unit_mismatch", "purpose")), 403
 
 
 def _start(person, provider: str) -> None:

@@ -148,6 +148,17 @@ def test_a_commission_at_another_unit_is_refused_and_logged(oidc_app):
                                "person_id": person_id, "claimed_unit_id": None}
 
 
+def test_after_a_refused_commission_the_provider_asks_again(oidc_app):
+    browser, agent = oidc_app.test_client(), UserAgent(SERVICE)
+    page = _log_in(browser, "other-unit", agent).get_data(as_text=True)
+    assert "/login/oidc?again=1" in page
+    # Without it the provider's open session answers at once, with the same commission...
+    assert agent.follow(browser.get("/login/oidc").headers["Location"]).service_url
+    # ...with it, the provider shows its login page, and another commission can be chosen.
+    asked = agent.follow(browser.get("/login/oidc?again=1").headers["Location"])
+    assert asked.service_url is None and 'name="login"' in asked.text
+
+
 def test_where_allowed_an_unknown_person_is_registered_without_roles(oidc_app, admin_user):
     oidc_app.config["MDK"] = with_overrides(oidc_app.config["MDK"], oidc_register_unknown=True)
     response = _log_in(oidc_app.test_client(), "newcomer")
