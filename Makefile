@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-# axe-core for the accessibility tests, exactly as package-lock.json pins it.
+# axe-core for the accessibility tests and oidc-provider, the OpenID provider the OIDC login
+# tests start (run with the machine's Node.js), exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@

@@ -21,6 +21,7 @@ SMTP_SECURITY = ("none", "starttls", "tls")
 IMAP_SECURITY = ("ssl", "starttls", "none")
 MAIL_BACKENDS = ("smtp", "file")
 LOCALES = ("sv", "en")
+LOGIN_MODES = ("password", "oidc", "both")
 MIN_AUDIT_RETENTION_YEARS = 5  # DESIGN §5: audit logs are kept at least five years
 
 
@@ -74,6 +75,31 @@ class Settings:
     scheduler_registry: str = ""
     api_rate_limit: str = "120 per minute"
     api_rate_limit_storage: str = ""
+    login: str = "password"
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)  # never in a log or a traceback
+    oidc_scopes: str = "openid profile"
+    oidc_clock_skew_seconds: int = 60
+    oidc_claim_person_hsa_id: str = "employeeHsaId"
+    oidc_claim_unit_hsa_id: str = "healthCareUnitHsaId"
+    oidc_claim_provider_hsa_id: str = "healthCareProviderHsaId"
+    oidc_claim_purpose: str = "commissionPurpose"
+    oidc_purposes: str = "Vård och behandling"
+    oidc_register_unknown: bool = False
+
+    @property
+    def password_login(self) -> bool:
+        return self.login in ("password", "both")
+
+    @property
+    def oidc_login(self) -> bool:
+        return self.login in ("oidc", "both")
+
+    @property
+    def oidc_purpose_list(self) -> list[str]:
+        """The commission purposes a login may carry; empty: any."""
+        return [part.strip() for part in self.oidc_purposes.split(";") if part.strip()]
 
     @property
     def is_production(self) -> bool:
@@ -170,6 +196,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("MDK_OUTBOX_RETRY_BASE_SECONDS must be at least 0")
     _validate_rate_limit(settings.api_rate_limit)
     _validate_imap(settings)
+    _validate_oidc(settings)
     if settings.is_production:
         _validate_production(settings)
 
@@ -207,6 +234,32 @@ def _validate_imap(settings: Settings) -> None:
                           "from each other and from MDK_IMAP_FOLDER")
     if settings.is_production and settings.imap_security == "none":
         raise ConfigError("MDK_IMAP_SECURITY must be ssl or starttls in production")
+
+
+def _validate_oidc(settings: Settings) -> None:
+    """OIDC login: its settings are checked when MDK_LOGIN turns it on."""
+    if settings.login not in LOGIN_MODES:
+        raise ConfigError(f"MDK_LOGIN must be one of {', '.join(LOGIN_MODES)}, "
+                          f"not {settings.login!r}")
+    if settings.oidc_clock_skew_seconds < 0:
+        raise ConfigError("MDK_OIDC_CLOCK_SKEW_SECONDS must be at least 0")
+    if not settings.oidc_login:
+        return
+    if not settings.oidc_issuer.startswith(("http://", "https://")):
+        raise ConfigError("MDK_OIDC_ISSUER must be the IdP's issuer URL when MDK_LOGIN is "
+                          f"{settings.login}")
+    if not settings.oidc_client_id.strip():
+        raise ConfigError(f"MDK_OIDC_CLIENT_ID must be set when MDK_LOGIN is {settings.login}")
+    if "openid" not in settings.oidc_scopes.split():
+        raise ConfigError("MDK_OIDC_SCOPES must include openid")
+    for name in ("oidc_claim_person_hsa_id", "oidc_claim_unit_hsa_id"):
+        if not getattr(settings, name).strip():
+            raise ConfigError(f"{env_name(name)} must name a claim")
+    if settings.is_production:
+        if not settings.oidc_issuer.startswith("https://"):
+            raise ConfigError("MDK_OIDC_ISSUER must use https:// in production")
+        if not settings.oidc_client_secret:
+            raise ConfigError("MDK_OIDC_CLIENT_SECRET must be set in production")
 
 
 def _validate_production(settings: Settings) -> None:

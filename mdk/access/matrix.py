@@ -47,6 +47,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "core.favicon": _on(PUBLIC),
     "core.set_language": _on(PUBLIC, "POST"),
     "auth.login": _on(PUBLIC, "GET", "POST"),
+    "auth.oidc_start": _on(PUBLIC, "GET"),
+    "auth.oidc_callback": _on(PUBLIC, "GET"),
     "api-docs.openapi_json": _on(PUBLIC),
     "auth.logout": _on(LOGGED_IN, "POST"),
     "core.index": _on("start.view"),

@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "audit.review": _l("Reviewed a log event"),
     "login.success": _l("Logged in"),
     "login.failure": _l("Failed login"),
+    "person.registered_at_login": _l("Registered at their first login, without roles"),
     "logout": _l("Logged out"),
     "conference.add": _l("Added a meeting"),
     "conference.move": _l("Moved a meeting"),

@@ -1,5 +1,6 @@
-"""Login and sessions. Identity stays behind a login-provider seam (providers.py), so SITHS
-or OIDC login can be added without touching any feature."""
+"""Login and sessions. Identity stays behind a login-provider seam: passwords (providers.py)
+and SITHS through OpenID Connect (oidc.py) both end in one session start, so no feature
+knows how a person logged in."""
 
 from flask import Flask
 

@@ -1,6 +1,8 @@
 """The login-provider seam. A provider turns what the user presents into a Person; the rest
-(sessions, policy, audit) does not care how. Password login is the first provider; SITHS
-(e-tjänstekort) or an OIDC provider is a new class here and a button on the login page."""
+(sessions, policy, audit) does not care how. Password login is the provider here; SITHS
+(e-tjänstekort) through an OpenID Connect IdP is a redirect to the IdP and back rather than
+credentials posted, so it lives in mdk.auth.oidc (and views.oidc_start/oidc_callback) and
+ends in the same session start, with provider "oidc"."""
 
 from __future__ import annotations
 

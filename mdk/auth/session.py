@@ -13,6 +13,8 @@ from mdk.extensions import login_manager
 # Endpoints anyone may use: the login page itself, health checks, the language switch, CSS.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "core.healthz", "core.favicon", "core.set_language", "static",
+    # OIDC login: to the IdP and back (state, nonce and PKCE protect the way back).
+    "auth.oidc_start", "auth.oidc_callback",
     "api-docs.openapi_json", "swagger_ui.docs", "swagger_ui.asset",
     # Calendar feeds: a calendar client has no session; the token in the path is the key
     # and the view answers 404 for anything else (mdk.feeds.views).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, g
 from flask_login import current_user
 
@@ -17,6 +19,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 HEADERS = {
+    # Without OIDC login; content_security_policy() adds the IdP's origin with it.
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -26,11 +29,22 @@ HEADERS = {
 }
 
 
+def content_security_policy(settings) -> str:
+    """With OIDC login the logout form ends at the IdP (RP-initiated logout): a form's
+    redirect to another origin needs that origin in form-action."""
+    if not settings.oidc_login:
+        return CONTENT_SECURITY_POLICY
+    issuer = urlsplit(settings.oidc_issuer)
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}")
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers["Content-Security-Policy"] = content_security_policy(app.config["MDK"])
         if current_user.is_authenticated or g.get("api_token") is not None:
             # Pages behind login may show patient data: no copy in the browser's disk cache
             # (shared ward computers), nor in a proxy's.

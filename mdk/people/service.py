@@ -72,13 +72,15 @@ def list_people(query: str | None = None, unit_id: int | None = None) -> list[Pe
 
 
 def people_page(areas: frozenset[str] | None, query: str | None = None, page: int = 1,
-                per_page: int = PAGE_SIZE) -> PersonPage:
+                per_page: int = PAGE_SIZE, without_roles: bool = False) -> PersonPage:
     """One page of people, by name. `areas`: only the people of these care areas (staff of
     their NHV units and holders of a role in them, as the access policy counts a person's
-    areas); None: everyone. Three statements whatever the page holds."""
+    areas); None: everyone. `without_roles`: only those holding no role (registered at
+    their first OIDC login, say). Three statements whatever the page holds."""
     conditions = [clause for clause in (
         None if areas is None else _of_areas(areas),
         matching_any(query, Person.name, Person.email, Unit.name, Unit.short_name),
+        ~Person.role_grants.any() if without_roles else None,
     ) if clause is not None]
     count = select(func.count(Person.id)).join(Person.unit).where(*conditions)
     total = db.session.scalar(count) or 0

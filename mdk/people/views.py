@@ -87,10 +87,13 @@ def _role_form() -> RoleForm:
 def list_people():
     query = request.args.get("q", "").strip()
     scope = policy.scope_of(current_principal(), "person.view")
+    without_roles = request.args.get("without_roles") == "1"
     page = service.people_page(None if scope.everything else scope.areas, query or None,
-                               optional_int(request.args.get("page", "1")) or 1)
+                               optional_int(request.args.get("page", "1")) or 1,
+                               without_roles=without_roles)
     return render_template("people/list.html", page=page, people=page.people,
-                           query=query, areas=care_areas(), language=current_language())
+                           query=query, without_roles=without_roles, areas=care_areas(),
+                           language=current_language())
 
 
 @blp.route("/people/new", methods=["GET", "POST"])
