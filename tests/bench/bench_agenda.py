@@ -8,12 +8,9 @@ from __future__ import annotations
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-import flask_migrate
 from sqlalchemy import select
 
-from mdk import create_app
 from mdk.cases.models import Case
 from mdk.conferences.models import Conference
 from mdk.db import utcnow
@@ -22,6 +19,7 @@ from mdk.extensions import db
 from mdk.patients.models import Patient
 from mdk.patients.service import fictitious_identity_numbers, parse_identity
 from mdk.units.models import Unit
+from tests.bench import sqlite_bench_app
 from tests.bench.bench_lists import _coordinator
 from tests.support import count_statements, log_in
 
@@ -49,12 +47,8 @@ def measure_page(path: str, sizes: tuple[int, int]) -> tuple[tuple[int, float], 
     coordinator, with sizes[0] and then sizes[1] cases on a coming anal cancer meeting."""
     numbers = fictitious_identity_numbers(sizes[1], seed=SEED)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"env": "test", "database_url":
-                          f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-                          "instance_dir": folder, "base_url": "http://localhost",
-                          "secret_key": "bench-secret", "log_level": "WARNING"})
+        app = sqlite_bench_app(folder)
         with app.app_context():
-            flask_migrate.upgrade()
             load_demo()
             db.session.commit()
             conference = db.session.scalars(

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from pathlib import Path
 
-import flask_migrate
 from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy import select
 
-from mdk import create_app
 from mdk.audit.service import system_actor
 from mdk.care_areas.service import care_areas
 from mdk.demo.service import load_demo
@@ -25,6 +22,7 @@ from mdk.feeds.models import FeedToken
 from mdk.invites.ical import wall_clock
 from mdk.invites.service import meeting_attendees, meeting_event
 from mdk.people.models import Person
+from tests.bench import sqlite_bench_app
 
 ROUNDS = 5
 
@@ -94,12 +92,8 @@ def _best(work) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"env": "test", "database_url":
-                          f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-                          "instance_dir": folder, "base_url": "http://localhost",
-                          "secret_key": "bench-secret", "log_level": "WARNING"})
+        app = sqlite_bench_app(folder)
         with app.app_context():
-            flask_migrate.upgrade()
             load_demo()
             db.session.commit()
             person = db.session.scalars(select(Person).order_by(Person.id)).first()

@@ -11,15 +11,12 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
-import flask_migrate
-
-from mdk import create_app
 from mdk.documents.pdf import BASE_URL, STATIC_DIR
 from mdk.extensions import db
 from mdk.reports import document
 from tests.agenda.factories import on_agenda
+from tests.bench import sqlite_bench_app
 from tests.cases.factories import make_world
 from tests.conference_day.factories import start
 from tests.reports.factories import issued
@@ -37,12 +34,8 @@ def _renderer_alone(html: str) -> bytes:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"env": "test", "database_url":
-                          f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-                          "instance_dir": folder, "base_url": "http://localhost",
-                          "secret_key": "bench-secret", "log_level": "WARNING"})
+        app = sqlite_bench_app(folder)
         with app.app_context():
-            flask_migrate.upgrade()
             world = make_world()
             world.conference.chair_person_id = world.people["host_member"].id
             db.session.commit()
