@@ -287,8 +287,9 @@ def read(actor: Actor, principal: policy.Principal, case: Case) -> TreatmentOutc
     patient's care). Commits."""
     policy.require(principal, "treatment.view", case)
     row = follow_up_of(case)
-    audit.record(actor, "treatment.read", case)
-    commit_keeping_loaded(db.session)
+    if row is not None:  # nothing to read before the case is reported
+        audit.record(actor, "treatment.read", case)
+        commit_keeping_loaded(db.session)
     return row
 
 

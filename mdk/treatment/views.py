@@ -32,12 +32,10 @@ ADHERENCE_LABELS = {"followed": _l("The recommendation was followed"),
 
 
 class TreatmentForm(FlaskForm):
-    outcome = RadioField(_l("Treatment"), choices=list(OUTCOME_LABELS.items()),
-                         validate_choice=False)
+    outcome = RadioField(_l("Treatment"), validate_choice=False)
     # A date input; the service checks the day (and names the field).
     started_on = StringField(_l("Start of treatment"), render_kw={"type": "date"})
-    adherence = RadioField(_l("The MDK's recommendation"),
-                           choices=list(ADHERENCE_LABELS.items()), validate_choice=False)
+    adherence = RadioField(_l("The MDK's recommendation"), validate_choice=False)
     deviation_reason = SelectField(_l("Reason for the deviation"), validate_choice=False)
     note = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": NOTE_LENGTH})
 
@@ -49,6 +47,8 @@ class TreatmentForm(FlaskForm):
 def _form(case: Case, row: TreatmentOutcome | None, formdata=None) -> TreatmentForm:
     form = TreatmentForm(formdata=formdata)
     language = current_language()
+    form.outcome.choices = [(key, str(label)) for key, label in OUTCOME_LABELS.items()]
+    form.adherence.choices = [(key, str(label)) for key, label in ADHERENCE_LABELS.items()]
     form.deviation_reason.choices = [("", _("No deviation")), *(
         (reason.key, reason.label(language))
         for reason in care_area(case.care_area).deviation_reasons)]
