@@ -144,12 +144,6 @@ def may_record(principal: policy.Principal, case: Case, row: TreatmentOutcome | 
                                         for role in ("member", "reviewer"))
 
 
-def require_record(principal: policy.Principal, case: Case, row: TreatmentOutcome | None) -> None:
-    policy.require(principal, "treatment.record", case)
-    if not may_record(principal, case, row):
-        raise Forbidden()
-
-
 # --- recording ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -247,14 +241,18 @@ def record(actor: Actor, principal: policy.Principal, case: Case,
            data: Mapping[str, Any]) -> TreatmentOutcome:
     """Record (or correct) the case's treatment outcome; the first record closes the case
     (reported → closed) in the same transaction. Commits."""
+    policy.require(principal, "treatment.record", case)
     row = follow_up_of(case)
-    require_record(principal, case, row)
     first = row is None or not row.recorded
     if first and case.state != "reported":
         raise ConflictError("state", _l(
             "Treatment is recorded once the report has been issued; this case is "
             "%(state)s.", state=_state_text(case.state)))
     cleaned = clean_outcome(case, row, data)
+    # Care staff of an NHV unit that does not treat the patient: checked after the fields
+    # (they see the case and its rules anyway), as the protocol's chair is after its state.
+    if not may_record(principal, case, row):
+        raise Forbidden()
     row = row or start_follow_up(case)
     before = _as_details(row)
     note_before = row.note
