@@ -19,9 +19,11 @@ class TreatmentSchema(Schema):
         "description": "the last day of the area's meeting → treatment start target "
                        "(Europe/Stockholm); null without such a target"})
     reminded_at = fields.DateTime(allow_none=True)
-    outcome = fields.String(allow_none=True, metadata={"enum": [*OUTCOMES, None]})
+    outcome = fields.String(allow_none=True, metadata={
+        "description": "started or not_treated; null until recorded"})
     started_on = fields.Date(allow_none=True)
-    adherence = fields.String(allow_none=True, metadata={"enum": [*ADHERENCE, None]})
+    adherence = fields.String(allow_none=True, metadata={
+        "description": "followed or deviated; null until recorded"})
     deviation_reason = fields.String(allow_none=True, metadata={
         "description": "a key of the area's [[treatment.deviation_reasons]] (GET "
                        "/api/v1/care-areas/<key> does not list them; the README does)"})
