@@ -1,0 +1,91 @@
+"""The reminder as it runs: `python -m scheduler --once remind-treatment-start` in its own
+process under a frozen clock, on a database of its own: nothing before the reminder's
+morning, one mail each to the treating unit's mailbox and the coordinators, once, and no
+patient data in either."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import flask_migrate
+import pytest
+from sqlalchemy import select
+
+from mdk.extensions import db
+from mdk.outbox.models import OutboxMessage
+from mdk.treatment import service
+from mdk.treatment.models import TreatmentOutcome
+from tests.agenda.factories import on_agenda
+from tests.cases.factories import make_world
+from tests.conference_day.factories import start
+from tests.conftest import make_app
+from tests.mail_guard import MailGuard
+from tests.reports.factories import issued
+from tests.support import fresh_database, service_environment
+from tests.treatment.factories import TREATING_INDEX
+
+pytestmark = pytest.mark.own_database
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN = [sys.executable, str(ROOT / "tests" / "material_gate" / "frozen_scheduler.py")]
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _run(environment: dict[str, str], when: datetime) -> None:
+    result = subprocess.run([*FROZEN, when.isoformat(), "--once", "remind-treatment-start"],
+                            env=environment, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def _state(app) -> dict:
+    with app.app_context():
+        row = db.session.scalars(select(TreatmentOutcome)).one()
+        mail = sorted((message.kind, message.recipient_email) for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "treatment.reminder")))
+        state = {"reminded": row.reminded_at is not None, "mail": mail,
+                 "findings": MailGuard().findings(db.session, Path("/nonexistent"))}
+        db.session.remove()
+    return state
+
+
+def _at(day, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STOCKHOLM)
+
+
+def test_the_scheduler_reminds_of_a_treatment_start_not_recorded(tmp_path):
+    database = fresh_database(tmp_path)
+    url = database.__enter__()
+    app = make_app(url, tmp_path)
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+            world = make_world()
+            world.conference.chair_person_id = world.people["host_member"].id
+            db.session.commit()
+            case = on_agenda(world, 0)
+            start(world.conference)
+            issued(world, case)
+            remind_on = service.follow_up_of(case).remind_on
+            mailbox = world.nhv[TREATING_INDEX].mailbox
+            coordinator = world.people["coordinator"].email
+            db.session.remove()
+        environment = service_environment(url, tmp_path)
+        environment.update(PYTHONPATH=str(ROOT), MDK_BASE_URL="http://mdk.example")
+
+        _run(environment, _at(remind_on, 6, 50))  # before the morning: nothing yet
+        assert _state(app) == {"reminded": False, "mail": [], "findings": []}
+        _run(environment, _at(remind_on, 7, 5))
+        expected = sorted([("treatment.reminder", mailbox),
+                           ("treatment.reminder", coordinator)])
+        assert _state(app) == {"reminded": True, "mail": expected, "findings": []}
+        _run(environment, _at(remind_on, 7, 5) + timedelta(hours=3))  # again: nothing new
+        assert _state(app)["mail"] == expected
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        database.__exit__(None, None, None)
