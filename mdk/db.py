@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from sqlalchemy import DateTime, MetaData, func, or_
@@ -42,8 +45,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# How far the clock of this context is set back (or on): zero but inside clock_set_to.
+_clock_offset: ContextVar[timedelta] = ContextVar("mdk_clock_offset", default=timedelta(0))
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _clock_offset.get()
+
+
+@contextmanager
+def clock_set_to(instant: datetime) -> Iterator[None]:
+    """Inside the block, utcnow() reads `instant` and goes on as real time does.
+
+    For the demo only (mdk.demo.history): its past meetings are held through the services,
+    so every time they stamp (signatures, the report's issue, the audit log) tells the
+    same story, and the rows the database locks once signed need no later correction.
+    Never used while serving a request or running a scheduled job."""
+    token = _clock_offset.set(instant - datetime.now(UTC))
+    try:
+        yield
+    finally:
+        _clock_offset.reset(token)
 
 
 class Base(DeclarativeBase):

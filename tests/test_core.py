@@ -124,3 +124,17 @@ def test_wide_tables_scroll_inside_a_wrapper_on_a_narrow_screen(client):
     page = client.get("/people").get_data(as_text=True)
     # Focusable and named, so a keyboard user can scroll it too (axe: scrollable-region).
     assert TABLE_SCROLL.search(page)
+
+
+def test_the_clock_set_back_reads_that_time_moves_on_and_comes_back(app):
+    from datetime import UTC, datetime, timedelta
+
+    from mdk.conferences.service import local_today
+    from mdk.db import clock_set_to, utcnow
+
+    then = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with app.app_context(), clock_set_to(then):
+        first, second = utcnow(), utcnow()
+        assert then <= first <= second < then + timedelta(seconds=5)
+        assert local_today().isoformat() == "2026-03-02"
+    assert abs(utcnow() - datetime.now(UTC)) < timedelta(seconds=1)

@@ -109,7 +109,7 @@ def local_zone() -> ZoneInfo:
 
 
 def local_today() -> date:
-    return datetime.now(local_zone()).date()
+    return utcnow().astimezone(local_zone()).date()
 
 
 def add_months(day: date, months: int) -> date:

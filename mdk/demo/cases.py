@@ -204,16 +204,7 @@ def _refer(demo: DemoCase, patient: Patient, referrer: _User,
     needed = demo.meeting + (2 if demo.outcome == "deferred" else 1)
     if demo.outcome in ("accepted", "deferred") and len(meetings) < needed:
         return None  # no calendar to put it on: try again on a later run
-    referring_unit = next(iter(sorted(referrer.principal.units("referrer", demo.area))))
-    case = cases.register_case(referrer.actor, referrer.principal, {
-        "care_area": demo.area, "referring_unit_id": referring_unit,
-        "identity_kind": NATIONAL, "identity_number": patient.identity_value,
-        "given_name": FICTITIOUS_GIVEN_NAME, "family_name": patient.family_name,
-        "protected_identity": demo.protected,
-        "question": demo.question, "case_type": demo.case_type, "priority": demo.priority,
-        "consent_recorded": demo.consent, "answers": demo.answers,
-        "submit": demo.outcome != "draft",
-    })
+    case = register(demo, patient, referrer)
     triage = coordinator.actor, coordinator.principal
     if demo.outcome in ("returned", "declined"):
         action = "return" if demo.outcome == "returned" else "decline"
@@ -230,6 +221,20 @@ def _refer(demo: DemoCase, patient: Patient, referrer: _User,
             cases.move_case(*triage, case, "defer", {
                 "conference_id": meetings[demo.meeting + 1].id, "reason": demo.reason})
     return case
+
+
+def register(demo: DemoCase, patient: Patient, referrer: _User) -> Case:
+    """The referral as the area's demo referrer registers it from their referring unit."""
+    referring_unit = next(iter(sorted(referrer.principal.units("referrer", demo.area))))
+    return cases.register_case(referrer.actor, referrer.principal, {
+        "care_area": demo.area, "referring_unit_id": referring_unit,
+        "identity_kind": NATIONAL, "identity_number": patient.identity_value,
+        "given_name": FICTITIOUS_GIVEN_NAME, "family_name": patient.family_name,
+        "protected_identity": demo.protected,
+        "question": demo.question, "case_type": demo.case_type, "priority": demo.priority,
+        "consent_recorded": demo.consent, "answers": demo.answers,
+        "submit": demo.outcome != "draft",
+    })
 
 
 def _meetings_with_room(area_key: str) -> list[Conference]:

@@ -24,6 +24,7 @@ from mdk.care_areas.domain import CareArea
 from mdk.care_areas.service import care_areas
 from mdk.conferences.service import extend_calendars
 from mdk.demo.cases import load_demo_cases
+from mdk.demo.history import extend_past_calendars, load_demo_history
 from mdk.demo.material import judge_demo_case, load_demo_material, load_demo_reviews
 from mdk.extensions import db
 from mdk.hsa import organisation_number
@@ -36,7 +37,7 @@ from mdk.units.models import CareProvider, Unit
 DOMAIN = "demo.mdk.example"
 # Shown by `mdk demo load`; the demo is fictitious data for trying the service out.
 DEMO_PASSWORD = "demo-mdk-2026"
-DEMO_PATIENTS = 12
+DEMO_PATIENTS = 21  # 1-12 on cases to come (mdk.demo.cases), 13-21 held (mdk.demo.history)
 DEMO_REASON = "Demo: "  # absences the demo owns start with this
 
 
@@ -115,8 +116,10 @@ def load_demo() -> list[str]:
     # Fictitious patients only: generated numbers, every one marked fictitious.
     create_fictitious_patients(system_actor(), DEMO_PATIENTS)
     db.session.commit()
-    # A year of meetings ahead for every area, hosts planned (idempotent, like the rest).
+    # A year of meetings ahead for every area, hosts planned (idempotent, like the rest);
+    # then the past weeks' meetings for the history below (the coming ones keep their hosts).
     extend_calendars()
+    extend_past_calendars(areas)
     # Cases on the demo patients, triaged onto the meetings just planned (idempotent too).
     added = load_demo_cases(areas, DEMO_PATIENTS)
     # Their material, reviews done by the host's reviewers, and one case held at the gate.
@@ -124,11 +127,14 @@ def load_demo() -> list[str]:
     filled = load_demo_material(areas, DEMO_PATIENTS, today)
     reviewed = load_demo_reviews(areas, DEMO_PATIENTS)
     judge_demo_case(areas, DEMO_PATIENTS)
+    # Past meetings held: attendance, signed protocols, care plans, reports and their reading.
+    held, issued = load_demo_history(areas)
     lines = [f"{role}: {person.email}  password: {DEMO_PASSWORD}"
              for role, person in first_of_role.items()]
     lines.append(f"every demo person logs in with the password {DEMO_PASSWORD}")
     lines.append(f"demo cases added: {added}")  # a count only: no patient in the output
     lines.append(f"demo material entries filled: {filled}, reviews written: {reviewed}")
+    lines.append(f"demo past meetings held: {held}, reports issued: {issued}")
     return lines
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from mdk.audit.models import AuditEvent
 from mdk.care_areas.service import care_areas
+from mdk.care_plans.models import CarePlan
 from mdk.cases.models import Case, CaseTransition
+from mdk.conference_day.models import Attendance
 from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.material.models import (
@@ -20,9 +23,12 @@ from mdk.material.models import (
     ReadinessCheck,
 )
 from mdk.material.readiness import NOT_AT_HOST, TOO_OLD, assess
+from mdk.outbox.models import OutboxMessage
 from mdk.patients.models import Patient
 from mdk.people import service as people
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
+from mdk.protocols.models import Protocol
+from mdk.reports.models import Report
 from mdk.reviews.models import ReviewStatement, ReviewTask
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
@@ -30,7 +36,8 @@ from mdk.validation import luhn_ok
 
 TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference, Patient,
           Case, CaseTransition, MaterialItem, MaterialAvailability, MaterialFile,
-          ReadinessCheck, ReviewTask, ReviewStatement)
+          ReadinessCheck, ReviewTask, ReviewStatement, Attendance, Protocol, CarePlan, Report,
+          OutboxMessage)
 
 
 def _snapshot() -> dict:
@@ -49,14 +56,20 @@ def _load(runner):
     return result.output
 
 
+def _events() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
 def test_demo_load_twice_changes_nothing(app, runner):
     _load(runner)
     with app.app_context():
-        first = _snapshot()
-    _load(runner)
+        first, events = _snapshot(), _events()
+    output = _load(runner)
+    assert "demo past meetings held: 0, reports issued: 0" in output
     with app.app_context():
         assert _snapshot() == first
-        assert len(first["people"]) > 100
+        assert _events() == events  # the history is not held again, nothing read again
+        assert len(first["people"]) > 100 and len(first["reports"]) == 9
 
 
 def test_demo_covers_every_quorum_review_and_licence_competence_at_every_nhv_unit(app,
@@ -149,7 +162,7 @@ def test_demo_patients_are_all_fictitious_and_not_duplicated(app, runner):
     runner.invoke(args=["demo", "load"])
     with app.app_context():
         patients = db.session.scalars(select(Patient)).all()
-    assert len(patients) == 12
+    assert len(patients) == 21
     assert all(patient.fictitious for patient in patients)
     assert all(patient.given_name == "Testpatient" for patient in patients)
 
@@ -163,10 +176,10 @@ def test_demo_has_cases_in_several_states_in_both_areas(app, runner):
     with app.app_context():
         cases = _demo_cases()
         by_area = Counter(case.care_area for case in cases)
-        assert by_area == {"analcancer": 8, "crs_hipec": 4}
+        assert by_area == {"analcancer": 8 + 5, "crs_hipec": 4 + 4}  # + the held ones
         states = Counter(case.state for case in cases)
         assert set(states) == {"draft", "submitted", "returned", "accepted", "deferred",
-                               "declined", "withdrawn"}
+                               "declined", "withdrawn", "reported"}
         assert any(case.priority == "urgent" and case.state == "submitted" for case in cases)
         for case in cases:
             if case.state in ("returned", "deferred", "declined", "withdrawn"):
