@@ -5,11 +5,8 @@ patient data in either."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
@@ -25,21 +22,18 @@ from tests.conference_day.factories import start
 from tests.conftest import make_app
 from tests.mail_guard import MailGuard
 from tests.reports.factories import issued
-from tests.support import fresh_database, service_environment
+from tests.support import (
+    ROOT,
+    fresh_database,
+    run_job_frozen,
+    service_environment,
+    stockholm_at,
+)
 from tests.treatment.factories import TREATING_INDEX
 
 pytestmark = pytest.mark.own_database
 
-ROOT = Path(__file__).resolve().parents[2]
-FROZEN = [sys.executable, str(ROOT / "tests" / "material_gate" / "frozen_scheduler.py")]
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def _run(environment: dict[str, str], when: datetime) -> None:
-    result = subprocess.run([*FROZEN, when.isoformat(), "--once", "remind-treatment-start"],
-                            env=environment, cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+JOB = "remind-treatment-start"
 
 
 def _state(app) -> dict:
@@ -51,10 +45,6 @@ def _state(app) -> dict:
                  "findings": MailGuard().findings(db.session, Path("/nonexistent"))}
         db.session.remove()
     return state
-
-
-def _at(day, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STOCKHOLM)
 
 
 def test_the_scheduler_reminds_of_a_treatment_start_not_recorded(tmp_path):
@@ -77,13 +67,15 @@ def test_the_scheduler_reminds_of_a_treatment_start_not_recorded(tmp_path):
         environment = service_environment(url, tmp_path)
         environment.update(PYTHONPATH=str(ROOT), MDK_BASE_URL="http://mdk.example")
 
-        _run(environment, _at(remind_on, 6, 50))  # before the morning: nothing yet
+        # before the morning: nothing yet
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 6, 50))
         assert _state(app) == {"reminded": False, "mail": [], "findings": []}
-        _run(environment, _at(remind_on, 7, 5))
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 7, 5))
         expected = sorted([("treatment.reminder", mailbox),
                            ("treatment.reminder", coordinator)])
         assert _state(app) == {"reminded": True, "mail": expected, "findings": []}
-        _run(environment, _at(remind_on, 7, 5) + timedelta(hours=3))  # again: nothing new
+        # again: nothing new
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 7, 5) + timedelta(hours=3))
         assert _state(app)["mail"] == expected
     finally:
         with app.app_context():
