@@ -14,12 +14,9 @@ from sqlalchemy import select
 from mdk.extensions import db
 from mdk.outbox.models import OutboxMessage
 from mdk.reports.models import Report
-from tests.agenda.factories import on_agenda
-from tests.cases.factories import make_world
-from tests.conference_day.factories import start
 from tests.conftest import make_app
 from tests.mail_guard import MailGuard
-from tests.reports.factories import issued
+from tests.reports.factories import world_with_report
 from tests.support import (
     ROOT,
     fresh_database,
@@ -53,12 +50,7 @@ def test_the_scheduler_reminds_then_escalates_an_unacknowledged_report(tmp_path)
     try:
         with app.app_context():
             flask_migrate.upgrade()
-            world = make_world()
-            world.conference.chair_person_id = world.people["host_member"].id
-            db.session.commit()
-            case = on_agenda(world, 0)
-            start(world.conference)
-            report = issued(world, case)
+            world, case, report = world_with_report()
             remind_on, escalate_on = report.remind_on, report.escalate_on
             referrer, mailbox = world.people["referrer"].email, world.referring.mailbox
             coordinator = world.people["coordinator"].email

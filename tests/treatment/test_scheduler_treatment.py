@@ -16,12 +16,9 @@ from mdk.extensions import db
 from mdk.outbox.models import OutboxMessage
 from mdk.treatment import service
 from mdk.treatment.models import TreatmentOutcome
-from tests.agenda.factories import on_agenda
-from tests.cases.factories import make_world
-from tests.conference_day.factories import start
 from tests.conftest import make_app
 from tests.mail_guard import MailGuard
-from tests.reports.factories import issued
+from tests.reports.factories import world_with_report
 from tests.support import (
     ROOT,
     fresh_database,
@@ -54,12 +51,7 @@ def test_the_scheduler_reminds_of_a_treatment_start_not_recorded(tmp_path):
     try:
         with app.app_context():
             flask_migrate.upgrade()
-            world = make_world()
-            world.conference.chair_person_id = world.people["host_member"].id
-            db.session.commit()
-            case = on_agenda(world, 0)
-            start(world.conference)
-            issued(world, case)
+            world, case, _report = world_with_report()
             remind_on = service.follow_up_of(case).remind_on
             mailbox = world.nhv[TREATING_INDEX].mailbox
             coordinator = world.people["coordinator"].email
