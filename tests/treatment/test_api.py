@@ -25,6 +25,9 @@ def test_a_journal_system_records_the_start(app, chaired, case_on_meeting):
     client = app.test_client()
     before = client.get(_url(case_id), headers=bearer(token))
     assert before.status_code == 404 and before.mimetype == "application/problem+json"
+    early = client.put(_url(case_id), headers=bearer(token), json={
+        "outcome": "started", "started_on": day, "adherence": "followed"})
+    assert early.status_code == 409 and "state" in early.json["errors"]["json"]
     with app.app_context():
         issued(chaired, case_on_meeting)
     got = client.get(_url(case_id), headers=bearer(token))

@@ -95,3 +95,11 @@ def test_the_waiting_list_is_each_readers_share(app, chaired, reported, browser)
     recorded(chaired, reported)
     page = browser(chaired.people["coordinator"]).get("/treatment/waiting")
     assert _url(reported) not in page.get_data(as_text=True)
+
+
+def test_before_the_report_the_page_says_when_it_is_recorded(app, chaired, case_on_meeting,
+                                                             browser):
+    page = browser(chaired.people["referrer"]).get(_url(case_on_meeting))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="treatment-not-yet"' in text
+    assert 'id="record-treatment"' not in text
