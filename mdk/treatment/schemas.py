@@ -25,8 +25,8 @@ class TreatmentSchema(Schema):
     adherence = fields.String(allow_none=True, metadata={
         "description": "followed or deviated; null until recorded"})
     deviation_reason = fields.String(allow_none=True, metadata={
-        "description": "a key of the area's [[treatment.deviation_reasons]] (GET "
-                       "/api/v1/care-areas/<key> does not list them; the README does)"})
+        "description": "a key of the area's deviation reasons (GET "
+                       "/api/v1/care-areas/<key>: deviation_reasons)"})
     note = fields.String(allow_none=True)
     recorded_at = fields.DateTime(allow_none=True)
     recorded_by_name = fields.String(allow_none=True)
