@@ -164,6 +164,7 @@ def _register_features(app: Flask) -> None:
     from mdk.reports import register as register_reports
     from mdk.reviews import register as register_reviews
     from mdk.rotation import register as register_rotation
+    from mdk.treatment import register as register_treatment
     from mdk.units import register as register_units
 
     register_care_areas(app)  # first: other features read the care areas at start
@@ -184,6 +185,7 @@ def _register_features(app: Flask) -> None:
     register_protocols(app)
     register_care_plans(app)
     register_reports(app)
+    register_treatment(app)
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)

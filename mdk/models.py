@@ -22,4 +22,5 @@ from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # no
 from mdk.protocols.models import Protocol, ProtocolAddendum  # noqa: F401
 from mdk.reports.models import Report  # noqa: F401
 from mdk.reviews.models import ReviewStatement, ReviewTask  # noqa: F401
+from mdk.treatment.models import TreatmentOutcome  # noqa: F401
 from mdk.units.models import CareProvider, Unit  # noqa: F401

@@ -110,6 +110,14 @@ def remind_reports() -> None:
     run_scheduled()
 
 
+def remind_treatment_start() -> None:
+    """Remind the treating unit and the coordinators of a reported case with no treatment
+    start recorded as the lead-time target's last day nears (mdk.treatment.service)."""
+    from mdk.treatment.service import run_scheduled
+
+    run_scheduled()
+
+
 def escalate_reviews() -> None:
     """Late or unassigned review tasks: assign if someone is free, tell the coordinators once."""
     from mdk.reviews.service import escalate_reviews as escalate
@@ -158,6 +166,10 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 15},
         description="Remind the referrer of a report not acknowledged in time; then tell "
                     "the referring unit's mailbox and the coordinators"),
+    Job(id="remind-treatment-start", func=remind_treatment_start, trigger="interval",
+        trigger_args={"minutes": 15},
+        description="Remind the treating unit and the coordinators of a treatment start "
+                    "not recorded as the lead-time target's last day nears"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

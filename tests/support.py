@@ -7,13 +7,16 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -162,3 +165,21 @@ def log_in(client, person) -> str:
         session["_user_id"] = token
         session["_fresh"] = True
     return token
+
+
+ROOT = Path(__file__).resolve().parents[1]
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def stockholm_at(day: date, hour: int, minute: int = 0) -> datetime:
+    """`hour:minute` on `day`, Europe/Stockholm (a frozen scheduler run's moment)."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STOCKHOLM)
+
+
+def run_job_frozen(environment: dict[str, str], job: str, when: datetime) -> None:
+    """`python -m scheduler --once JOB` in its own process with the clock frozen at `when`
+    (tests/material_gate/frozen_scheduler.py); fails the test if it fails."""
+    frozen = [sys.executable, str(ROOT / "tests" / "material_gate" / "frozen_scheduler.py")]
+    result = subprocess.run([*frozen, when.isoformat(), "--once", job], env=environment,
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

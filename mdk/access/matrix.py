@@ -200,6 +200,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "api_reports.CaseReport": _on("report.view", obj="case"),
     "api_reports.CaseReportFhir": _on("report.view", obj="case"),
     "api_reports.CaseReportAcknowledgement": _on("report.acknowledge", "POST", obj="case"),
+    # a case's treatment start and adherence: the page (a read of patient data) and its
+    # record or correction (the service checks the treating unit); the cases waiting for it
+    "treatment.show_treatment": {**_on("treatment.view", obj="case"),
+                                 **_on("treatment.record", "POST", obj="case")},
+    "treatment.waiting": _on("treatment.waiting"),
+    "api_treatment.CaseTreatment": {**_on("treatment.view", obj="case"),
+                                    **_on("treatment.record", "PUT", obj="case")},
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

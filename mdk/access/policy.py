@@ -131,6 +131,17 @@ ACTIONS: dict[str, dict[str, str]] = {
     "report.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS,
                     "referrer": OWN_UNIT},
     "report.acknowledge": {"referrer": OWN_UNIT},
+    # Treatment start and adherence (mdk.treatment): read by the report's readers; recorded
+    # and corrected by the referring unit's referrers, the area's coordinators and the
+    # treating unit's staff (the care staff roles pass here; the service checks the treating
+    # unit). The list of cases waiting for it: each reader's own share (the service's
+    # query: the area's for coordinators, their unit's treated or referred cases for others).
+    "treatment.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS,
+                       "referrer": OWN_UNIT},
+    "treatment.record": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
+                         "reviewer": OWN_AREAS, "referrer": OWN_UNIT},
+    "treatment.waiting": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
+                          "reviewer": OWN_AREAS, "referrer": OWN_UNIT},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

@@ -222,6 +222,11 @@ class CareArea:
     # The report to the referring unit (mdk.reports): working days to acknowledge it before
     # a reminder, and as many again before the escalation ([report]).
     acknowledge_within_working_days: int = 2
+    # Treatment start and adherence (mdk.treatment, [treatment]): why a recommendation was
+    # deviated from, and how many working days before the lead-time target's last day the
+    # reminder goes out when no start is recorded.
+    deviation_reasons: tuple[Choice, ...] = ()
+    treatment_remind_working_days: int = 3
 
     def nhv_unit(self, hsa_id: str) -> NhvUnit | None:
         return next((unit for unit in self.nhv_units if unit.hsa_id == hsa_id), None)
@@ -234,6 +239,13 @@ class CareArea:
 
     def material_item(self, key: str) -> MaterialItem | None:
         return next((item for item in self.material_checklist if item.key == key), None)
+
+    def deviation_reason(self, key: str) -> Choice | None:
+        return next((item for item in self.deviation_reasons if item.key == key), None)
+
+    def lead_time_target(self, from_event: str, to_event: str) -> LeadTimeTarget | None:
+        return next((item for item in self.lead_time_targets
+                     if item.from_event == from_event and item.to_event == to_event), None)
 
     def template(self, kind: str) -> DocumentTemplate | None:
         return next((item for item in self.templates if item.kind == kind), None)

@@ -633,6 +633,23 @@ class ReportSchema(StrictSchema):
         min=1, max=20, error="must be a whole number of working days from 1 to 20"))
 
 
+class TreatmentSchema(StrictSchema):
+    # Treatment start and adherence (mdk.treatment): the reminder goes out this many working
+    # days before the lead-time target's last day (meeting → treatment start) while no start
+    # is recorded; a deviation from the recommendation names one of these reasons.
+    remind_working_days_before = WholeNumber(load_default=3, validate=validate.Range(
+        min=1, max=20, error="must be a whole number of working days from 1 to 20"))
+    deviation_reasons = tables(ChoiceSchema, load_default=list)
+
+    @validates_schema
+    def check_unique_keys(self, data, **_):
+        keys = [reason.key for reason in data.get("deviation_reasons", ())]
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ValidationError({"deviation_reasons": {i: {"key": [
+                    f"{key!r} is already used by deviation_reasons[{keys.index(key)}]"]}}})
+
+
 class CareAreaFileSchema(StrictSchema):
     """One whole file. `file_stem` and `competence_keys` are what the cross-checks compare to."""
 
@@ -651,6 +668,8 @@ class CareAreaFileSchema(StrictSchema):
     templates = table(TemplatesSchema, load_default=dict)
     review = table(ReviewSchema, load_default=lambda: {"templates": {}})
     report = table(ReportSchema, load_default=lambda: {"acknowledge_within_working_days": 2})
+    treatment = table(TreatmentSchema, load_default=lambda: {
+        "remind_working_days_before": 3, "deviation_reasons": []})
 
     def __init__(self, *, file_stem: str, source_file: str, competence_keys: Iterable[str],
                  **kwargs: Any) -> None:
@@ -699,6 +718,8 @@ class CareAreaFileSchema(StrictSchema):
             calendar=data["calendar"],
             review_templates=MappingProxyType(dict(data["review"]["templates"])),
             acknowledge_within_working_days=data["report"]["acknowledge_within_working_days"],
+            deviation_reasons=tuple(data["treatment"]["deviation_reasons"]),
+            treatment_remind_working_days=data["treatment"]["remind_working_days_before"],
         )
 
 

@@ -148,4 +148,6 @@ class CareAreaSchema(CareAreaSummarySchema):
     eligibility_hints = fields.List(fields.Nested(EligibilityHintSchema))
     material_checklist = fields.List(fields.Nested(MaterialItemSchema))
     lead_time_targets = fields.List(fields.Nested(LeadTimeTargetSchema))
+    # The reasons a deviation from the recommendation names (mdk.treatment, its API).
+    deviation_reasons = fields.List(fields.Nested(ChoiceSchema))
     templates = fields.List(fields.Nested(DocumentTemplateSchema))

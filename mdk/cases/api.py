@@ -128,8 +128,7 @@ class CaseMoves(MethodView):
         move = MOVES.get(action) if action is not None else None
         # The scheduler's moves (the readiness gate's) and the agenda page's (which keep its
         # order and version) are not the API's: they are unknown here, as documented.
-        if move is None or move.system_only or move.agenda_only or move.protocol_only \
-                or move.report_only:
+        if move is None or move.system_only or move.agenda_only or move.made_elsewhere:
             _refuse(FieldError("action", _l("Unknown action.")))
         authorize(move.permission, case)
         try:

@@ -417,7 +417,7 @@ def move_case(actor: Actor, principal: policy.Principal, case: Case, action: obj
               data: Mapping[str, Any]) -> Case:
     """Submit, accept, return, decline, defer or withdraw (mdk.cases.workflow.MOVES)."""
     move = MOVES.get(action) if isinstance(action, str) else None
-    if move is None or move.system_only or move.protocol_only or move.report_only:
+    if move is None or move.system_only or move.made_elsewhere:
         raise FieldError("action", _l("Unknown action."))
     unknown = sorted(set(data) - MOVE_KEYS)
     if unknown:
@@ -449,6 +449,15 @@ def report_issued_move(actor: Actor, principal: policy.Principal, case: Case) ->
     (mdk.reports.service.issue), in the caller's transaction: the caller commits."""
     with _all_or_nothing():
         _move(actor, principal, case, MOVES["report"], {})
+    return case
+
+
+def treatment_recorded_move(actor: Actor, principal: policy.Principal, case: Case) -> Case:
+    """The move to closed, made only by recording the case's treatment start or that the
+    patient was not treated (mdk.treatment.service.record), in the caller's transaction:
+    the caller commits."""
+    with _all_or_nothing():
+        _move(actor, principal, case, MOVES["close"], {})
     return case
 
 
@@ -655,7 +664,7 @@ def possible_moves(principal: policy.Principal, case: Case) -> list[Move]:
     """The moves this user may make on this case now (buttons on the case page)."""
     moves = [move for move in MOVES.values()
              if case.state in move.sources and not move.system_only and not move.agenda_only
-             and not move.protocol_only
+             and not move.made_elsewhere
              and policy.can(principal, move.permission, case)]
     if any(_decides_a_hold(move, case) for move in moves) and not held_at_cutoff(case):
         moves = [move for move in moves if not _decides_a_hold(move, case)]

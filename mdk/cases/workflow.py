@@ -3,7 +3,8 @@
 draft → submitted → accepted (onto a conference) → ready → discussed → reported → closed;
 side states returned (back to the referrer for completion), declined, withdrawn and deferred
 (moved to a later conference, with a reason). The material, protocol and report features add
-the moves to ready, discussed, reported and closed; this table is where they go.
+the moves to ready, discussed and reported, and the treatment feature the move to closed;
+this table is where they go.
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ class Move:
     protocol_only: bool = False
     # Made by the issue of the case's report (mdk.reports), never by hand.
     report_only: bool = False
+    # Made by recording the treatment start or non-treatment (mdk.treatment), never by hand.
+    treatment_only: bool = False
     label: object = ""  # the button, in the reader's language
+
+    @property
+    def made_elsewhere(self) -> bool:
+        """Made by another feature's act (a signature, an issue, a record), not offered as
+        a move of its own on the case page or the cases API."""
+        return self.protocol_only or self.report_only or self.treatment_only
 
 
 def _move(action: str, sources: str, target: str, permission: str, label, **flags) -> Move:
@@ -71,6 +80,11 @@ MOVES: dict[str, Move] = {move.action: move for move in (
     # (mdk.reports.service.issue): reported. Never by hand.
     _move("report", "discussed", "reported", "report.view", _l("Reported (report sent)"),
           report_only=True),
+    # The treatment start (or that the patient was not treated) and the adherence to the
+    # recommendation are recorded by the referrer or the treating unit
+    # (mdk.treatment.service.record): closed. Never by hand.
+    _move("close", "reported", "closed", "treatment.record",
+          _l("Closed (treatment start recorded)"), treatment_only=True),
     # The conference day (mdk.conference_day): listed, not discussed; the case goes on to a
     # later meeting with room, with the reason, and the referrer is told as of a deferral.
     _move("not_discussed", "accepted deferred ready", "deferred", "case.triage",
@@ -95,7 +109,7 @@ FINAL = frozenset({"closed", "declined", "withdrawn"})
 
 def moves_from(state: str) -> list[Move]:
     return [move for move in MOVES.values() if state in move.sources and not move.system_only
-            and not move.agenda_only and not move.protocol_only and not move.report_only]
+            and not move.agenda_only and not move.made_elsewhere]
 
 
 STATE_LABELS = {

@@ -27,6 +27,7 @@ NAVIGATION = [
     ("people.competence_register", _l("Competence register")),
     ("queues.inbox", _l("Inbox")),
     ("queues.my_cases", _l("My cases")),
+    ("treatment.waiting", _l("Treatment start")),
     # The reviewer's worklist (Mina granskningar) goes here.
     ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),

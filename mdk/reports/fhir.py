@@ -126,6 +126,18 @@ def narrative(lines: list[str], *, as_list: bool = False) -> dict[str, str]:
     return {"status": "generated", "div": f'<div xmlns="{XHTML}">{body}</div>'}
 
 
+def treating_unit_of(case: Case, protocol: Protocol, plan: CarePlan) -> Unit | str | None:
+    """The treating NHV unit: the plan's (it may be revised), else the protocol's, else the
+    case's; HOME_REGION when the patient is treated in the home region (also the unit the
+    treatment follow-up, mdk.treatment, lists the case for)."""
+    for document in (plan, protocol):
+        for section in document.sections or []:
+            value = document.values.get(section["key"])
+            if section["kind"] == "unit" and value:
+                return HOME_REGION if value == HOME_REGION else unit_by_hsa_id(value)
+    return case.treating_unit
+
+
 class _Document:
     """One export: its entries by fullUrl in the order they are first referenced."""
 
@@ -185,14 +197,7 @@ class _Document:
 
     @cached_property
     def treating_unit(self) -> Unit | str | None:
-        """The treating NHV unit: the plan's (it may be revised), else the protocol's, else
-        the case's; HOME_REGION when the patient is treated in the home region."""
-        for document in (self.plan, self.protocol):
-            for section in document.sections or []:
-                value = document.values.get(section["key"])
-                if section["kind"] == "unit" and value:
-                    return HOME_REGION if value == HOME_REGION else unit_by_hsa_id(value)
-        return self.case.treating_unit
+        return treating_unit_of(self.case, self.protocol, self.plan)
 
     # --- the requests, the team, the plan ------------------------------------------------
 

@@ -13,13 +13,9 @@ import tempfile
 import time
 
 from mdk.documents.pdf import BASE_URL, STATIC_DIR
-from mdk.extensions import db
 from mdk.reports import document
-from tests.agenda.factories import on_agenda
 from tests.bench import sqlite_bench_app
-from tests.cases.factories import make_world
-from tests.conference_day.factories import start
-from tests.reports.factories import issued
+from tests.reports.factories import world_with_report
 from tests.support import log_in
 
 ROUNDS = 15
@@ -36,12 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = sqlite_bench_app(folder)
         with app.app_context():
-            world = make_world()
-            world.conference.chair_person_id = world.people["host_member"].id
-            db.session.commit()
-            case = on_agenda(world, 0)
-            start(world.conference)
-            report = issued(world, case)
+            world, case, report = world_with_report()
             url, referrer = f"/cases/{case.id}/report.pdf", world.people["referrer"]
             with app.test_request_context("/"):
                 html = document.print_html(document.document_of(report, world.principal(

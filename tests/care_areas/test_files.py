@@ -117,6 +117,15 @@ BROKEN = [
      'PCI-bedömning", en = "PCI assessment" }\nkind = "schedule"\n', None,
      "templates.protocol.sections[2].kind",
      'a section of kind "schedule" belongs in templates.care_plan'),
+    ("treatment-reason-key-twice", "analcancer", 'key = "capacity"', 'key = "patient_died"',
+     None, "treatment.deviation_reasons[4].key",
+     "'patient_died' is already used by deviation_reasons[3]"),
+    ("treatment-remind-out-of-range", "crs_hipec", "remind_working_days_before = 3",
+     "remind_working_days_before = 0", None, "treatment.remind_working_days_before",
+     "must be a whole number of working days from 1 to 20"),
+    ("treatment-reason-without-label", "crs_hipec",
+     'label = { sv = "Kapacitet eller väntetid", en = "Capacity or waiting time" }\n', "",
+     None, "treatment.deviation_reasons[3].label", "required key is missing"),
 ]
 
 

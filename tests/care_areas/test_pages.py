@@ -79,6 +79,9 @@ def test_api_returns_one_area_with_labelled_quorum(client):
     ]
     assert body["series"][0]["host_policy"]["rotation"] == "per_meeting"
     assert body["lead_time_targets"][0]["max_days"] == 17
+    assert {"key": "patient_declined", "label": {
+        "sv": "Patienten avböjde rekommenderad behandling",
+        "en": "The patient declined the recommended treatment"}} in body["deviation_reasons"]
 
 
 def test_api_unknown_area_is_a_404_problem(client):

@@ -4,11 +4,8 @@ reminder's morning, the reminder once, the escalation once, and no patient data 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
@@ -17,26 +14,20 @@ from sqlalchemy import select
 from mdk.extensions import db
 from mdk.outbox.models import OutboxMessage
 from mdk.reports.models import Report
-from tests.agenda.factories import on_agenda
-from tests.cases.factories import make_world
-from tests.conference_day.factories import start
 from tests.conftest import make_app
 from tests.mail_guard import MailGuard
-from tests.reports.factories import issued
-from tests.support import fresh_database, service_environment
+from tests.reports.factories import world_with_report
+from tests.support import (
+    ROOT,
+    fresh_database,
+    run_job_frozen,
+    service_environment,
+    stockholm_at,
+)
 
 pytestmark = pytest.mark.own_database
 
-ROOT = Path(__file__).resolve().parents[2]
-FROZEN = [sys.executable, str(ROOT / "tests" / "material_gate" / "frozen_scheduler.py")]
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def _run(environment: dict[str, str], when: datetime) -> None:
-    result = subprocess.run([*FROZEN, when.isoformat(), "--once", "remind-reports"],
-                            env=environment, cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+JOB = "remind-reports"
 
 
 def _state(app) -> dict:
@@ -52,10 +43,6 @@ def _state(app) -> dict:
     return state
 
 
-def _at(day, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STOCKHOLM)
-
-
 def test_the_scheduler_reminds_then_escalates_an_unacknowledged_report(tmp_path):
     database = fresh_database(tmp_path)
     url = database.__enter__()
@@ -63,12 +50,7 @@ def test_the_scheduler_reminds_then_escalates_an_unacknowledged_report(tmp_path)
     try:
         with app.app_context():
             flask_migrate.upgrade()
-            world = make_world()
-            world.conference.chair_person_id = world.people["host_member"].id
-            db.session.commit()
-            case = on_agenda(world, 0)
-            start(world.conference)
-            report = issued(world, case)
+            world, case, report = world_with_report()
             remind_on, escalate_on = report.remind_on, report.escalate_on
             referrer, mailbox = world.people["referrer"].email, world.referring.mailbox
             coordinator = world.people["coordinator"].email
@@ -77,21 +59,23 @@ def test_the_scheduler_reminds_then_escalates_an_unacknowledged_report(tmp_path)
         environment.update(PYTHONPATH=str(ROOT), MDK_BASE_URL="http://mdk.example")
         delivered = [("report.issued", referrer)]
 
-        _run(environment, _at(remind_on, 6, 50))  # before the morning: nothing yet
+        # before the morning: nothing yet
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 6, 50))
         assert _state(app) == {"reminded": False, "escalated": False, "mail": delivered,
                                "findings": []}
-        _run(environment, _at(remind_on, 7, 5))
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 7, 5))
         reminded = [*delivered, ("report.reminder", referrer)]
         assert _state(app) == {"reminded": True, "escalated": False, "mail": reminded,
                                "findings": []}
-        _run(environment, _at(remind_on, 7, 5) + timedelta(hours=2))  # again: nothing new
+        # again: nothing new
+        run_job_frozen(environment, JOB, stockholm_at(remind_on, 7, 5) + timedelta(hours=2))
         assert _state(app)["mail"] == reminded
-        _run(environment, _at(escalate_on, 7, 5))
+        run_job_frozen(environment, JOB, stockholm_at(escalate_on, 7, 5))
         state = _state(app)
         assert state["escalated"] and state["findings"] == []
         assert sorted(state["mail"][len(reminded):]) == sorted(
             [("report.escalation", mailbox), ("report.escalation", coordinator)])
-        _run(environment, _at(escalate_on, 12))
+        run_job_frozen(environment, JOB, stockholm_at(escalate_on, 12))
         assert _state(app) == state
     finally:
         with app.app_context():
