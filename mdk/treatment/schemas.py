@@ -6,7 +6,7 @@ from flask import url_for
 from marshmallow import Schema, fields
 
 from mdk.schemas import Text
-from mdk.treatment.models import ADHERENCE, NOTE_LENGTH, OUTCOMES
+from mdk.treatment.models import ADHERENCE, KEY_LENGTH, NOTE_LENGTH, OUTCOMES
 
 
 class TreatmentSchema(Schema):
@@ -47,7 +47,7 @@ class TreatmentInputSchema(Schema):
         "format": "date", "description": "YYYY-MM-DD, needed when started: not before the "
                                          "meeting's day, not after today (Europe/Stockholm)"})
     adherence = fields.String(metadata={"enum": list(ADHERENCE), "description": "needed"})
-    deviation_reason = fields.String(allow_none=True, metadata={
+    deviation_reason = Text(allow_none=True, max_length=KEY_LENGTH, metadata={
         "description": "needed when deviated: a key of the area's deviation reasons"})
     note = Text(multiline=True, max_length=NOTE_LENGTH, allow_none=True, metadata={
         "description": "free text; needed when the reason is other"})

@@ -244,11 +244,12 @@ def record(actor: Actor, principal: policy.Principal, case: Case,
     policy.require(principal, "treatment.record", case)
     row = follow_up_of(case)
     first = row is None or not row.recorded
+    # The fields first: a bad value is named (422) whatever the case's state.
+    cleaned = clean_outcome(case, row, data)
     if first and case.state != "reported":
         raise ConflictError("state", _l(
             "Treatment is recorded once the report has been issued; this case is "
             "%(state)s.", state=_state_text(case.state)))
-    cleaned = clean_outcome(case, row, data)
     # Care staff of an NHV unit that does not treat the patient: checked after the fields
     # (they see the case and its rules anyway), as the protocol's chair is after its state.
     if not may_record(principal, case, row):
