@@ -31,7 +31,7 @@ run: export MDK_BASE_URL ?= http://$(MDK_HOST):$(PORT)
 run: export MDK_MAIL_BACKEND ?= file
 run: setup
 	$(BIN)/mdk db upgrade
-	$(BIN)/mdk demo load
+	$(BIN)/mdk demo load --year
 	$(BIN)/mdk run --host $(MDK_HOST) --port $(PORT)
 
 # The whole suite: lint, then every test on SQLite and on PostgreSQL (both required), the

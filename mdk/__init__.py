@@ -129,6 +129,10 @@ def _configure_sqlite_connections(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         if _is_file_database(engine.url):
             cursor.execute("PRAGMA journal_mode=WAL")
+            # SQLite's advice for WAL: a commit is not synced to disk on its own (the WAL is
+            # at checkpoints), which cannot corrupt the file; a power cut may lose the last
+            # commits. The embedded default is for trying out; production is PostgreSQL.
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 

@@ -21,6 +21,7 @@ from tests.support import (
     ADMIN_EMAIL,
     ADMIN_ORGANISATION_NUMBER,
     ADMIN_UNIT_HSA_ID,
+    DEMO_OUTPUT,
     count_statements,
     fresh_database,
     log_in,
@@ -45,7 +46,8 @@ def make_app(database_url: str, instance_dir, **overrides):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def plain_app(tmp_path_factory):
+    """The session's app on an empty (migrated) database."""
     folder = tmp_path_factory.mktemp("db")
     with fresh_database(folder) as url:
         application = make_app(url, tmp_path_factory.mktemp("instance"))
@@ -54,6 +56,38 @@ def app(tmp_path_factory):
         yield application
         with application.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """A second app whose database holds `mdk demo load`'s data, loaded once per session
+    (loading it takes seconds, and some seventy tests read it); each test's changes are
+    rolled back as on the empty one. `demo_output(app)` is what the load printed."""
+    folder = tmp_path_factory.mktemp("demo-db")
+    with fresh_database(folder) as url:
+        application = make_app(url, tmp_path_factory.mktemp("demo-instance"))
+        with application.app_context():
+            flask_migrate.upgrade()
+            from mdk.demo.service import load_demo
+            application.extensions[DEMO_OUTPUT] = load_demo()
+            db.session.commit()
+            db.session.remove()
+        yield application
+        with application.app_context():
+            db.engine.dispose()
+
+
+def uses_demo_data(request) -> bool:
+    """A test runs on the demo database when it is marked `demo_data` or asks (directly or
+    through another fixture) for the `demo` fixture."""
+    return (request.node.get_closest_marker("demo_data") is not None
+            or "demo" in request.fixturenames)
+
+
+@pytest.fixture()
+def app(request):
+    """The app of this test: the empty database's, or the demo database's (uses_demo_data)."""
+    return request.getfixturevalue("demo_app" if uses_demo_data(request) else "plain_app")
 
 
 class _ConnectionBoundSession(FlaskSession):

@@ -183,3 +183,13 @@ def run_job_frozen(environment: dict[str, str], job: str, when: datetime) -> Non
     result = subprocess.run([*frozen, when.isoformat(), "--once", job], env=environment,
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+# The demo app's (tests/conftest.py `demo_app`) record of what its `mdk demo load` printed.
+DEMO_OUTPUT = "tests.demo_output"
+
+
+def demo_output(app) -> list[str] | None:
+    """The lines `mdk demo load` printed when it filled this app's database; None for the
+    app on the empty database."""
+    return app.extensions.get(DEMO_OUTPUT)

@@ -29,7 +29,8 @@ def _pragmas(app) -> dict[str, object]:
     with app.app_context():
         with db.engine.connect() as connection:
             values = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-                      for name in ("journal_mode", "busy_timeout", "foreign_keys")}
+                      for name in ("journal_mode", "busy_timeout", "foreign_keys",
+                                   "synchronous")}
         db.engine.dispose()
     return values
 
@@ -38,7 +39,8 @@ def test_a_sqlite_file_runs_in_wal_with_a_busy_timeout_and_foreign_keys(tmp_path
     app = make_app(f"sqlite:///{tmp_path / 'mdk.sqlite3'}", tmp_path)
     assert _pragmas(app) == {"journal_mode": "wal",
                              "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000,
-                             "foreign_keys": 1}
+                             "foreign_keys": 1,
+                             "synchronous": 1}  # NORMAL: SQLite's advice with WAL
 
 
 def test_an_in_memory_sqlite_keeps_its_journal_but_gets_the_timeout_and_foreign_keys(
@@ -46,7 +48,8 @@ def test_an_in_memory_sqlite_keeps_its_journal_but_gets_the_timeout_and_foreign_
     app = make_app("sqlite://", tmp_path)
     assert _pragmas(app) == {"journal_mode": "memory",
                              "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000,
-                             "foreign_keys": 1}
+                             "foreign_keys": 1,
+                             "synchronous": 2}  # FULL, SQLite's default
 
 
 def test_the_web_app_and_a_second_process_write_at_once_with_no_error_and_no_lost_row(

@@ -9,11 +9,14 @@ demo_cli = AppGroup("demo", help="Demo data (fictitious people and units).")
 
 
 @demo_cli.command("load")
-def load_command() -> None:
+@click.option("--year", is_flag=True,
+              help="A whole past year of both areas as well (meetings held, reports, "
+                   "treatment starts, follow-up), so the statistics have content.")
+def load_command(year: bool) -> None:
     """Load the demo data; running it again changes nothing."""
     from mdk.demo.service import load_demo
 
-    for line in load_demo():
+    for line in load_demo(year=year):
         click.echo(line)
 
 

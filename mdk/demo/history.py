@@ -465,6 +465,13 @@ def _plan_meeting(timeline: _Timeline, area: CareArea, conference: Conference,
     oldest = _past_meetings(area, now)[:1]
     missing = MISSING_AT_FIRST.get(area.key) if oldest and oldest[0].id == conference.id \
         else None
+    plan_holding(timeline, area, conference, missing)
+
+
+def plan_holding(timeline: _Timeline, area: CareArea, conference: Conference,
+                 missing: str | None) -> None:
+    """The meeting held at its start, its attendance noted: everyone of the quorum present
+    but whoever holds the competence `missing` (None: nobody away)."""
 
     def hold() -> None:
         coordinator = _coordinator(area, conference)

@@ -80,8 +80,9 @@ LAST_NAMES = ("Lindqvist", "Bergström", "Holmgren", "Sandberg", "Ekström", "Lu
               "Lindahl", "Björk", "Öberg", "Dahlberg", "Norén", "Strand", "Vikström")
 
 
-def load_demo() -> list[str]:
-    """Create or bring up to date the demo data; returns what to print."""
+def load_demo(year: bool = False) -> list[str]:
+    """Create or bring up to date the demo data; returns what to print. `year`: a whole
+    past year of both areas as well (mdk.demo.year), before the weeks the history tells."""
     areas = care_areas()
     providers = {demo.organisation_number: _ensure_provider(demo) for demo in PROVIDERS}
     cities = {demo.organisation_number: demo.city for demo in PROVIDERS}
@@ -120,6 +121,12 @@ def load_demo() -> list[str]:
     # then the past weeks' meetings for the history below (the coming ones keep their hosts).
     extend_calendars()
     extend_past_calendars(areas)
+    year_cases = 0
+    if year:
+        from mdk.demo.year import load_demo_year
+
+        year_cases = load_demo_year(areas, [hsa_id for _name, _short, hsa_id in REFERRING_UNITS])
+        _give_demo_passwords()  # the year's referrers
     # Cases on the demo patients, triaged onto the meetings just planned (idempotent too).
     added = load_demo_cases(areas, DEMO_PATIENTS)
     # Their material, reviews done by the host's reviewers, and one case held at the gate.
@@ -135,6 +142,8 @@ def load_demo() -> list[str]:
     lines.append(f"demo cases added: {added}")  # a count only: no patient in the output
     lines.append(f"demo material entries filled: {filled}, reviews written: {reviewed}")
     lines.append(f"demo past meetings held: {held}, reports issued: {issued}")
+    if year:
+        lines.append(f"demo year cases added: {year_cases}")
     return lines
 
 

@@ -12,15 +12,19 @@ from itsdangerous import URLSafeTimedSerializer
 from mdk.demo.service import load_demo
 from mdk.extensions import db
 from mdk.people import service as people
+from tests.support import demo_output
 
 DEMO_ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
 
 
 def load_demo_people(app) -> dict[str, int]:
-    """Seed the demo data (rolled back with the test); role -> id of its demo person."""
+    """Role -> id of its demo person: on the demo database (the `demo` fixture or the
+    `demo_data` mark) as loaded for the session, else seeded now (rolled back with the test)."""
     with app.app_context():
-        lines = load_demo()
-        db.session.commit()
+        lines = demo_output(app)
+        if lines is None:
+            lines = load_demo()
+            db.session.commit()
         found = {}
         for line in lines:
             match = re.match(r"(\w+): (\S+@\S+)\s+password:", line)

@@ -46,6 +46,7 @@ def test_person_without_roles_can_log_out(no_role_client):
     assert no_role_client.get("/").location.startswith("/login")
 
 
+@pytest.mark.demo_data
 def test_member_sees_no_edit_button_on_a_person_page(app):
     demo = load_demo_people(app)
     page = _client_for(app, demo["member"]).get(f"/people/{demo['member']}")
@@ -53,12 +54,14 @@ def test_member_sees_no_edit_button_on_a_person_page(app):
     assert f'href="/people/{demo["member"]}/edit"' not in page.get_data(as_text=True)
 
 
+@pytest.mark.demo_data
 def test_coordinator_sees_the_edit_button_on_a_person_page(app):
     demo = load_demo_people(app)
     page = _client_for(app, demo["coordinator"]).get(f"/people/{demo['member']}")
     assert f'href="/people/{demo["member"]}/edit"' in page.get_data(as_text=True)
 
 
+@pytest.mark.demo_data
 def test_referrer_navigation_shows_only_what_they_may_open(app):
     demo = load_demo_people(app)
     page = _client_for(app, demo["referrer"]).get("/").get_data(as_text=True)

@@ -297,6 +297,7 @@ def _expected(role: str, endpoint: str, method: str) -> bool:
     return route.action in (PUBLIC, LOGGED_IN) or role in route.roles
 
 
+@pytest.mark.demo_data
 @pytest.mark.parametrize("role", DEMO_ROLES + ("anonymous",))
 def test_every_route_allows_exactly_the_roles_the_matrix_lists(app, role):
     demo = load_demo_people(app)

@@ -102,7 +102,8 @@ _current: dict[str, Caller] = {}
 
 
 @pytest.fixture(scope="session")
-def contract_schema(app):
+def contract_schema(plain_app):
+    app = plain_app  # the session-wide app (the `app` fixture is chosen per test)
     config = SchemathesisConfig.from_dict({
         "seed": SEED,
         "generation": {

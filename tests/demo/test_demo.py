@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -33,6 +34,7 @@ from mdk.reviews.models import ReviewStatement, ReviewTask
 from mdk.units import service as units
 from mdk.units.models import CareProvider, Unit
 from mdk.validation import luhn_ok
+from tests.support import demo_output
 
 TABLES = (CareProvider, Unit, Person, PersonCompetence, Absence, RoleGrant, Conference, Patient,
           Case, CaseTransition, MaterialItem, MaterialAvailability, MaterialFile,
@@ -50,10 +52,20 @@ def _snapshot() -> dict:
     return result
 
 
+# The session's demo database (tests/conftest.py demo_app) was filled by one `mdk demo load`;
+# these tests read it, and the idempotence tests load it again.
+pytestmark = pytest.mark.demo_data
+
+
 def _load(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def _first_output(app) -> str:
+    """What the first `mdk demo load` (the demo database's) printed, a line each."""
+    return "".join(f"{line}\n" for line in demo_output(app))
 
 
 def _events() -> int:
@@ -61,7 +73,6 @@ def _events() -> int:
 
 
 def test_demo_load_twice_changes_nothing(app, runner):
-    _load(runner)
     with app.app_context():
         first, events = _snapshot(), _events()
     output = _load(runner)
@@ -72,9 +83,7 @@ def test_demo_load_twice_changes_nothing(app, runner):
         assert len(first["people"]) > 100 and len(first["reports"]) == 9
 
 
-def test_demo_covers_every_quorum_review_and_licence_competence_at_every_nhv_unit(app,
-                                                                                  runner):
-    _load(runner)
+def test_demo_covers_every_quorum_review_and_licence_competence_at_every_nhv_unit(app):
     with app.app_context():
         for area in care_areas().values():
             for nhv in area.nhv_units:
@@ -87,8 +96,7 @@ def test_demo_covers_every_quorum_review_and_licence_competence_at_every_nhv_uni
                 assert needed <= held, (area.key, nhv.short_name, needed - held)
 
 
-def test_demo_leaves_one_unit_without_a_radiologist_this_week(app, runner):
-    _load(runner)
+def test_demo_leaves_one_unit_without_a_radiologist_this_week(app):
     with app.app_context():
         today = datetime.now(app.config["MDK"].tz).date()
         year, week, _day = today.isocalendar()
@@ -98,23 +106,21 @@ def test_demo_leaves_one_unit_without_a_radiologist_this_week(app, runner):
         assert missing == [("SUS", "radiologist")]
 
 
-def test_demo_has_referring_units_including_a_private_provider(app, runner):
-    _load(runner)
+def test_demo_has_referring_units_including_a_private_provider(app):
     with app.app_context():
         referring = units.list_units(kind="referring")
         assert len(referring) >= 4
         assert any(unit.provider.is_private for unit in referring)
 
 
-def test_demo_organisation_numbers_pass_the_luhn_check(app, runner):
-    _load(runner)
+def test_demo_organisation_numbers_pass_the_luhn_check(app):
     with app.app_context():
         for provider in units.list_providers():
             assert luhn_ok(provider.organisation_number.replace("-", "")), provider.name
 
 
-def test_demo_grants_every_role_and_prints_one_line_per_role(app, runner):
-    output = _load(runner)
+def test_demo_grants_every_role_and_prints_one_line_per_role(app):
+    output = _first_output(app)
     for role in ("admin", "coordinator", "member", "reviewer", "referrer"):
         assert f"{role}: " in output and "@demo.mdk.example" in output
     with app.app_context():
@@ -126,8 +132,7 @@ def test_demo_grants_every_role_and_prints_one_line_per_role(app, runner):
         assert all(email.endswith("@demo.mdk.example") for email in emails)
 
 
-def test_every_page_of_units_and_people_renders_with_the_demo_data(app, runner, client):
-    _load(runner)
+def test_every_page_of_units_and_people_renders_with_the_demo_data(app, client):
     with app.app_context():
         unit_id = units.unit_by_hsa_id("SE2321000016-AC01").id
         person_id = people.person_by_email("admin@demo.mdk.example").id
@@ -140,10 +145,8 @@ def test_every_page_of_units_and_people_renders_with_the_demo_data(app, runner, 
         assert client.get(path).status_code == 200, path
 
 
-def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    logins = [line.split() for line in result.output.splitlines() if "password:" in line]
+def test_every_printed_demo_login_works_with_the_printed_password(app):
+    logins = [line.split() for line in demo_output(app) if "password:" in line]
     assert {fields[0].rstrip(":") for fields in logins} == {
         "admin", "coordinator", "member", "reviewer", "referrer"}
     app.config["WTF_CSRF_ENABLED"] = False
@@ -158,8 +161,7 @@ def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
 
 
 def test_demo_patients_are_all_fictitious_and_not_duplicated(app, runner):
-    runner.invoke(args=["demo", "load"])
-    runner.invoke(args=["demo", "load"])
+    _load(runner)  # loaded a second time
     with app.app_context():
         patients = db.session.scalars(select(Patient)).all()
     assert len(patients) == 21
@@ -171,8 +173,7 @@ def _demo_cases():
     return db.session.scalars(select(Case).order_by(Case.id)).all()
 
 
-def test_demo_has_cases_in_several_states_in_both_areas(app, runner):
-    _load(runner)
+def test_demo_has_cases_in_several_states_in_both_areas(app):
     with app.app_context():
         cases = _demo_cases()
         by_area = Counter(case.care_area for case in cases)
@@ -211,8 +212,7 @@ def test_demo_has_cases_in_several_states_in_both_areas(app, runner):
         assert db.session.scalar(select(func.count(Case.id))) == len(cases)
 
 
-def test_demo_case_patients_are_fictitious_and_one_is_protected(app, runner):
-    _load(runner)
+def test_demo_case_patients_are_fictitious_and_one_is_protected(app):
     with app.app_context():
         cases = _demo_cases()
         assert cases
@@ -225,7 +225,7 @@ def test_demo_case_patients_are_fictitious_and_one_is_protected(app, runner):
 
 
 def test_demo_cases_are_not_added_twice(app, runner):
-    first_output = _load(runner)
+    first_output = _first_output(app)
     assert "demo cases added: 12" in first_output
     with app.app_context():
         cases = [(case.id, case.number, case.state) for case in _demo_cases()]
@@ -237,8 +237,8 @@ def test_demo_cases_are_not_added_twice(app, runner):
         assert db.session.scalar(select(func.count(CaseTransition.id))) == transitions
 
 
-def test_demo_output_names_no_patient(app, runner):
-    output = _load(runner)
+def test_demo_output_names_no_patient(app):
+    output = _first_output(app)
     with app.app_context():
         for patient in db.session.scalars(select(Patient)):
             assert patient.identity_value not in output.replace("-", "")
@@ -246,8 +246,7 @@ def test_demo_output_names_no_patient(app, runner):
     assert "Testpatient" not in output
 
 
-def test_demo_shows_material_reviews_and_a_case_held_at_the_gate(app, runner):
-    _load(runner)
+def test_demo_shows_material_reviews_and_a_case_held_at_the_gate(app):
     with app.app_context():
         assert db.session.scalar(select(func.count(MaterialItem.id))) >= 20
         files = db.session.scalars(select(MaterialFile)).all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from mdk.care_areas.service import care_areas
@@ -21,13 +22,10 @@ from mdk.protocols import service as protocols
 from mdk.protocols.models import Protocol
 from mdk.reports import service as reports
 from mdk.reports.models import Report
-from tests.support import log_in
+from tests.support import demo_output, log_in
 
-
-def _load(runner) -> str:
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    return result.output
+# The session's demo database (tests/conftest.py demo_app), filled by one `mdk demo load`.
+pytestmark = pytest.mark.demo_data
 
 
 def _state(report: Report, today) -> str:
@@ -44,8 +42,8 @@ def _held() -> list[Conference]:
         .order_by(Conference.starts_at)))
 
 
-def test_past_meetings_held_with_quorum_and_signed_protocols_established_plans(app, runner):
-    output = _load(runner)
+def test_past_meetings_held_with_quorum_and_signed_protocols_established_plans(app):
+    output = "\n".join(demo_output(app))
     assert "demo past meetings held: 5, reports issued: 9" in output
     with app.app_context():
         meetings = _held()
@@ -86,8 +84,7 @@ def test_past_meetings_held_with_quorum_and_signed_protocols_established_plans(a
                  if transition.action == "not_discussed"]
         assert len(moved) == 1 and moved[0].case.conference_id == moved[0].conference_id
 
-def test_reports_are_acknowledged_opened_unread_and_exactly_one_overdue(app, runner):
-    _load(runner)
+def test_reports_are_acknowledged_opened_unread_and_exactly_one_overdue(app):
     with app.app_context():
         today = datetime.now(app.config["MDK"].tz).date()
         found = db.session.scalars(select(Report).order_by(Report.id)).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from mdk.audit.models import AuditEvent
@@ -14,6 +15,10 @@ from mdk.extensions import db
 from mdk.patients.models import Patient
 from mdk.validation import luhn_ok
 from tests.cases.factories import referral
+
+# On the session's demo database (tests/conftest.py demo_app): `demo scale` loads the demo
+# first, which there changes nothing.
+pytestmark = pytest.mark.demo_data
 
 
 def _scale(runner, cases: int = 30, per_case: int = 10) -> str:
@@ -29,7 +34,6 @@ def _counts() -> tuple[int, ...]:
 
 
 def test_scale_adds_cases_on_new_fictitious_patients_with_transitions_and_events(app, runner):
-    runner.invoke(args=["demo", "load"])
     with app.app_context():
         before = _counts()
     output = _scale(runner)

@@ -107,11 +107,10 @@ def test_people_list_page_runs_the_same_statements_for_one_page_or_three(
     assert count_for(3) == count_for(2 * service.PAGE_SIZE + 5)
 
 
+@pytest.mark.demo_data
 def test_people_page_of_care_areas_holds_whom_the_policy_lets_their_staff_see(app_ctx):
     from mdk.access import policy
-    from mdk.demo.service import load_demo
 
-    load_demo()
     everyone = service.list_people()
     for areas in ({"analcancer"}, {"crs_hipec"}, {"analcancer", "crs_hipec"}):
         principal = policy.Principal(person_id=-1, grants=frozenset(

@@ -20,9 +20,9 @@ def _invoke(runner, *args):
     return result.output
 
 
+@pytest.mark.demo_data
 @pytest.mark.parametrize("area", ["analcancer", "crs_hipec"])
 def test_rotation_plan_json_lists_next_years_meetings_of_the_demo(runner, area):
-    _invoke(runner, "demo", "load")
     year = _year_ahead()
     rows = json.loads(_invoke(runner, "rotation", "plan", "--area", area, "--year", str(year),
                               "--json"))
@@ -37,8 +37,8 @@ def test_rotation_plan_json_lists_next_years_meetings_of_the_demo(runner, area):
     assert all(row["host_unit"] for row in held)
 
 
+@pytest.mark.demo_data
 def test_rotation_plan_prints_one_line_per_meeting_with_week_and_host(runner):
-    _invoke(runner, "demo", "load")
     year = _year_ahead()
     lines = _invoke(runner, "rotation", "plan", "--area", "analcancer",
                     "--year", str(year)).splitlines()
@@ -52,6 +52,6 @@ def test_rotation_plan_for_an_unknown_area_exits_2_naming_the_option(runner):
     assert "--area" in result.output
 
 
+@pytest.mark.demo_data
 def test_calendar_extend_is_idempotent(runner):
-    _invoke(runner, "demo", "load")
     assert _invoke(runner, "calendar", "extend").strip() == "created 0 conference(s)"
