@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from mdk.exports import views
+    from mdk.exports import cli, views
 
     app.register_blueprint(views.blp)
+    app.cli.add_command(cli.exports_cli)

@@ -13,7 +13,7 @@ from mdk.demo.service import load_demo
 from mdk.extensions import db
 from mdk.people import service as people
 
-DEMO_ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
+DEMO_ROLES = ("admin", "coordinator", "member", "reviewer", "referrer", "registrar")
 
 
 def load_demo_people(app) -> dict[str, int]:
