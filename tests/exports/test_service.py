@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden
 
 from mdk.audit.models import AuditEvent
+from mdk.conferences.models import Conference
 from mdk.exports import service
 from mdk.exports.models import Export, ResearchStudy
 from mdk.extensions import db
@@ -78,13 +79,17 @@ def test_the_register_export_holds_one_row_per_discussed_case_as_computed_by_han
 
 def test_the_period_is_by_meeting_day_in_stockholm(app, discussed):
     world, _cases = discussed
-    day = date.fromisoformat(meeting_day(world))
-    before = day.replace(day=1) if day.day > 1 else day.replace(month=1, day=1)
-    if before == day:
-        pytest.skip("the meeting is on the first day of the year")
-    made = register_export(world, period_from=before.isoformat(),
-                           period_to=date.fromordinal(day.toordinal() - 1).isoformat())
-    assert made.rows == [] and made.export.row_count == 0
+    conference = db.session.get(Conference, world.conference.id)
+    # 22:30 UTC on 1 June is 00:30 on 2 June in Stockholm (summer time)
+    conference.starts_at = datetime(2026, 6, 1, 22, 30, tzinfo=UTC)
+    db.session.commit()
+    on_the_day = register_export(world, period_from="2026-06-02", period_to="2026-06-02")
+    assert on_the_day.export.row_count == 3
+    assert {row["meeting_day"] for row in on_the_day.rows} == {"2026-06-02"}
+    assert register_export(world, period_from="2026-05-01",
+                           period_to="2026-06-01").export.row_count == 0
+    assert register_export(world, period_from="2026-06-03",
+                           period_to="2026-12-31").export.row_count == 0
 
 
 def _identity_forms(patient) -> set[str]:
