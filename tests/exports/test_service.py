@@ -282,3 +282,18 @@ def test_the_list_shows_the_areas_exports_only(app, discussed):
     assert service.past_exports(world.principal("crs_registrar")) == []
     assert service.past_exports(world.principal("referrer")) == []
     assert OTHER_AREA not in service.areas_for(world.principal("registrar"), "register")
+
+
+def test_the_areas_log_reviewers_see_the_export_and_another_areas_do_not(app, discussed):
+    from mdk.audit.scope import scoped
+
+    world, _cases = discussed
+    register_export(world)
+
+    def seen(who: str) -> set[str]:
+        statement = scoped(select(AuditEvent.action).where(
+            AuditEvent.action.like("export.%")), world.principal(who))
+        return set(db.session.scalars(statement))
+
+    assert seen("coordinator") == {"export.register", "export.register.case"}
+    assert seen("crs_coordinator") == set()
