@@ -145,7 +145,7 @@ def test_every_printed_demo_login_works_with_the_printed_password(app, runner):
     assert result.exit_code == 0, result.output
     logins = [line.split() for line in result.output.splitlines() if "password:" in line]
     assert {fields[0].rstrip(":") for fields in logins} == {
-        "admin", "coordinator", "member", "reviewer", "referrer"}
+        "admin", "coordinator", "member", "reviewer", "referrer", "registrar"}
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         for _role, email, _label, password in logins:
