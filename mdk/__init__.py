@@ -157,6 +157,7 @@ def _register_features(app: Flask) -> None:
     from mdk.conferences import register as register_conferences
     from mdk.core import register as register_core
     from mdk.demo import register as register_demo
+    from mdk.exports import register as register_exports
     from mdk.feeds import register as register_feeds
     from mdk.invites import register as register_invites
     from mdk.material import register as register_material
@@ -190,6 +191,7 @@ def _register_features(app: Flask) -> None:
     register_care_plans(app)
     register_reports(app)
     register_treatment(app)
+    register_exports(app)
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)

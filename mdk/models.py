@@ -8,6 +8,7 @@ from mdk.care_plans.models import CarePlan  # noqa: F401
 from mdk.cases.models import Case, CaseNumberCounter, CaseTransition  # noqa: F401
 from mdk.conference_day.models import Attendance  # noqa: F401
 from mdk.conferences.models import CalendarClosure, Conference, UnitUnavailability  # noqa: F401
+from mdk.exports.models import Export, ResearchStudy  # noqa: F401
 from mdk.feeds.models import FeedToken  # noqa: F401
 from mdk.invites.models import InviteSent  # noqa: F401
 from mdk.material.models import (  # noqa: F401

@@ -205,6 +205,11 @@ ROUTES: dict[str, dict[str, Route]] = {
     "treatment.show_treatment": {**_on("treatment.view", obj="case"),
                                  **_on("treatment.record", "POST", obj="case")},
     "treatment.waiting": _on("treatment.waiting"),
+    # exports of an area's discussed cases (the care area is a form field: the service
+    # checks the action on it, 403 for another area)
+    "exports.list_exports": _on("export.view"),
+    "exports.register_export": _on("export.register", "GET", "POST"),
+    "exports.research_extract": _on("export.research", "GET", "POST"),
     "api_treatment.CaseTreatment": {**_on("treatment.view", obj="case"),
                                     **_on("treatment.record", "PUT", obj="case")},
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)

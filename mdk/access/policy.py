@@ -142,6 +142,13 @@ ACTIONS: dict[str, dict[str, str]] = {
                          "reviewer": OWN_AREAS, "referrer": OWN_UNIT},
     "treatment.waiting": {"coordinator": OWN_AREAS, "member": OWN_AREAS,
                           "reviewer": OWN_AREAS, "referrer": OWN_UNIT},
+    # Exports (mdk.exports): the quality-register export is identified (personnummer and
+    # name), so only the area's registrars make it; the research extract is pseudonymised
+    # and needs an ethics approval, made by the area's coordinators and registrars; both see
+    # the list of their areas' past exports (who, when, why: no patient data).
+    "export.view": {"coordinator": OWN_AREAS, "registrar": OWN_AREAS},
+    "export.register": {"registrar": OWN_AREAS},
+    "export.research": {"coordinator": OWN_AREAS, "registrar": OWN_AREAS},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

@@ -26,7 +26,9 @@ def _safe(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+def spreadsheet_csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    """CSV as Swedish Excel opens it (also mdk.exports): `;`, UTF-8 with a BOM, formulas
+    disarmed."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # Swedish spreadsheet default
     writer.writerow(header)
@@ -45,7 +47,7 @@ def events_csv(events: Iterable[AuditEvent], role_label) -> str:
               _("Unit HSA-id"), _("Care provider"), _("Action"), _("Action code"),
               _("Object type"), _("Object id"), _("Patient id"), _("Client address"),
               _("Details")]
-    return _csv(header, ([
+    return spreadsheet_csv(header, ([
         _local_iso(e.occurred_at), e.actor_id, e.actor_name,
         role_label(e.role) if e.role else "", area_label(e.care_area), e.unit_name,
         e.unit_hsa_id, e.care_provider_name, action_label(e.action), e.action,
@@ -70,7 +72,7 @@ def _extract_header() -> list[str]:
 
 
 def patient_extract_csv(events: Iterable[AuditEvent], role_label) -> str:
-    return _csv(_extract_header(), _extract_rows(events, role_label))
+    return spreadsheet_csv(_extract_header(), _extract_rows(events, role_label))
 
 
 def patient_extract_pdf(patient, events: list[AuditEvent], role_label,

@@ -71,6 +71,11 @@ ACTION_LABELS = {
     "material.upload": _l("Uploaded a file to the case's material"),
     "material.download": _l("Downloaded a file of the case's material"),
     "audit.export": _l("Exported the log"),
+    "export.register": _l("Made an identified export for the quality register"),
+    "export.register.case": _l("Included the case in an identified export for the quality "
+                               "register"),
+    "export.research": _l("Made a pseudonymised research extract"),
+    "export.research.case": _l("Included the case, pseudonymised, in a research extract"),
     "audit.purge": _l("Purged old log events"),
     "audit.review": _l("Reviewed a log event"),
     "login.success": _l("Logged in"),
@@ -105,6 +110,7 @@ OBJECT_TYPE_LABELS = {
     "person": _l("Person"),
     "material_item": _l("Material"),
     "material_file": _l("Uploaded file"),
+    "export": _l("Export"),
 }
 
 

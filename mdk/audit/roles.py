@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 # Append-only for the application role: SELECT and INSERT only.
-APPEND_ONLY_TABLES = ("audit_events", "audit_reviews", "protocol_addenda")
+APPEND_ONLY_TABLES = ("audit_events", "audit_reviews", "protocol_addenda", "exports")
 # Journal documents: updated while drafts (the database refuses more, mdk.protocols.models),
 # never deleted; and the record of their delivery to the referring unit (mdk.reports).
 NEVER_DELETED_TABLES = ("protocols", "care_plans", "reports")

@@ -157,14 +157,16 @@ def record(actor: Actor, action: str, obj: object = None, patient_id: int | None
     return event
 
 
-def record_reads(actor: Actor, patients: Iterable, action: str = "patient.read") -> int:
-    """One event per patient shown, in one executemany whatever the number of patients.
+def record_reads(actor: Actor, patients: Iterable, action: str = "patient.read",
+                 details: Mapping[str, Any] | None = None) -> int:
+    """One event per patient shown (or per case, which names its patient), in one
+    executemany whatever the number of patients.
 
     executemany keeps one small cached statement (one row's parameters) and sends the rows
     in a batch; a multi-row VALUES of a page's ~850 parameters was compiled afresh each time.
     """
     now = utcnow()
-    rows = [_row(actor, action, patient, None, None, now) for patient in patients]
+    rows = [_row(actor, action, patient, None, details, now) for patient in patients]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
     return len(rows)

@@ -31,6 +31,7 @@ NAVIGATION = [
     # The reviewer's worklist (Mina granskningar) goes here.
     ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),
+    ("exports.list_exports", _l("Exports")),
     ("audit.review", _l("Audit log")),
     ("outbox.queue", _l("Mail queue")),
     ("api_tokens.list_tokens", _l("API tokens")),
@@ -48,6 +49,7 @@ SECTIONS = {
     "patients.list_patients": ("patients.new_patient", "patients.show_patient",
                                "patients.search_patient"),
     "audit.review": ("audit.sample",),
+    "exports.list_exports": ("exports.register_export", "exports.research_extract"),
     "cases.list_cases": ("cases.new_case", "cases.show_case", "cases.edit_case"),
     "api_tokens.list_tokens": ("api_tokens.revoke",),
 }

@@ -111,6 +111,11 @@ def load_demo(year: bool = False) -> list[str]:
                            email=f"admin@{DOMAIN}")
     for area in areas.values():
         _grant(admin, "admin", area, first_of_role)
+    # The quality-register reporter of both areas (mdk.exports), beside the admin.
+    registrar = _ensure_person(admin_unit, ("Demo", "Inrapportör"),
+                               "Inrapportör kvalitetsregister", [], email=f"registrar@{DOMAIN}")
+    for area in areas.values():
+        _grant(registrar, "registrar", area, first_of_role)
 
     _place_absences(areas)
     _give_demo_passwords()

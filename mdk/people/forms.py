@@ -15,6 +15,7 @@ ROLE_LABELS = {
     "member": _l("MDT member"),
     "reviewer": _l("Secondary reviewer"),
     "referrer": _l("Referrer"),
+    "registrar": _l("Quality-register reporter"),
 }
 
 UNIT_NOT_YOURS = _l("You may not place people at this unit.")

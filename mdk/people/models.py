@@ -12,7 +12,8 @@ from mdk.db import created_at, pk, updated_at
 from mdk.extensions import db
 from mdk.units.models import HSA_ID_LENGTH, Unit
 
-ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
+# registrar: reports the care area's discussed cases to its quality register (mdk.exports).
+ROLES = ("admin", "coordinator", "member", "reviewer", "referrer", "registrar")
 
 
 class Person(UserMixin, db.Model):
@@ -97,8 +98,8 @@ class RoleGrant(db.Model):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("person_id", "role", "care_area"),
-        CheckConstraint("role IN ('admin', 'coordinator', 'member', 'reviewer', 'referrer')",
-                        name="role_known"),
+        CheckConstraint("role IN ('admin', 'coordinator', 'member', 'reviewer', 'referrer',"
+                        " 'registrar')", name="role_known"),
     )
 
     id: Mapped[pk]

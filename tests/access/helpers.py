@@ -14,7 +14,7 @@ from mdk.extensions import db
 from mdk.people import service as people
 from tests.support import demo_output
 
-DEMO_ROLES = ("admin", "coordinator", "member", "reviewer", "referrer")
+DEMO_ROLES = ("admin", "coordinator", "member", "reviewer", "referrer", "registrar")
 
 
 def load_demo_people(app) -> dict[str, int]:

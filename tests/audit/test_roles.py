@@ -28,7 +28,8 @@ def test_roles_print_shows_the_audit_log_append_only(runner):
     assert result.exit_code == 0, result.output
     assert "ALTER SCHEMA public OWNER TO mdk_owner;" in result.output
     assert ("REVOKE UPDATE, DELETE ON public.audit_events, public.audit_reviews, "
-            "public.protocol_addenda, public.alembic_version FROM mdk_app;") in result.output
+            "public.protocol_addenda, public.exports, public.alembic_version FROM mdk_app;"
+            in result.output)
     assert ("REVOKE DELETE, TRUNCATE ON public.protocols, public.care_plans, public.reports "
             "FROM mdk_app;"
             in result.output)

@@ -148,7 +148,7 @@ def test_every_page_of_units_and_people_renders_with_the_demo_data(app, client):
 def test_every_printed_demo_login_works_with_the_printed_password(app):
     logins = [line.split() for line in demo_output(app) if "password:" in line]
     assert {fields[0].rstrip(":") for fields in logins} == {
-        "admin", "coordinator", "member", "reviewer", "referrer"}
+        "admin", "coordinator", "member", "reviewer", "referrer", "registrar"}
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         for _role, email, _label, password in logins:
