@@ -205,6 +205,9 @@ ROUTES: dict[str, dict[str, Route]] = {
     "treatment.show_treatment": {**_on("treatment.view", obj="case"),
                                  **_on("treatment.record", "POST", obj="case")},
     "treatment.waiting": _on("treatment.waiting"),
+    # statistics (the view checks the care area chosen)
+    "stats.show_stats": _on("stats.view"),
+    "stats.stats_csv": _on("stats.view"),
     "api_treatment.CaseTreatment": {**_on("treatment.view", obj="case"),
                                     **_on("treatment.record", "PUT", obj="case")},
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
