@@ -22,7 +22,7 @@ from mdk.care_areas.service import competence_label
 from mdk.conference_day.service import quorum_of
 from mdk.conferences.queries import closures_between
 from mdk.i18n import to_local
-from mdk.stats import queries
+from mdk.stats import proms, queries
 from mdk.stats.figures import (
     HIDDEN,
     Distribution,
@@ -126,6 +126,8 @@ def statistics(principal: policy.Principal, area: CareArea, period: Period,
     _deferrals(stats, bounds)
     _reviews(stats, bounds, language)
     _meetings(stats, bounds, language)
+    if proms.prom_model() is not None:
+        _prom_coverage(stats)
     return stats
 
 
@@ -340,3 +342,23 @@ def _meetings(stats: Statistics, bounds, language: str) -> None:
     hosting.rows.append([str(_l("All meetings")), len(held), None])
     hosting.bars = [Bar(name, n) for name, n in sorted(hosted.items())]
     stats.add(hosting)
+
+
+# --- PROM coverage per time point -------------------------------------------------------
+
+def _prom_coverage(stats: Statistics) -> None:
+    found: dict[str, dict[str | None, int]] = {}
+    for what, status, n in proms.coverage_rows(stats.area.key, stats.period.first,
+                                               stats.period.last):
+        found.setdefault(what, dict.fromkeys(proms.STATUSES, 0))[status] += n
+    table = Table("proms", _l("PROM coverage per time point"), (
+        Column("time_point", _l("Time point"), False), Column("due", _l("Time points due")),
+        *(Column(str(status or "pending"), proms.LABELS[status]) for status in proms.STATUSES),
+        Column("coverage", _l("Coverage (%)"))))
+    for what, per in found.items():
+        due = sum(per.values())
+        table.rows.append([what, count(due, stats.detail),
+                           *parts([per[status] for status in proms.STATUSES], stats.detail),
+                           share(per["done"], due, stats.detail)])
+    table.note = _l("Time points due on a day of the period; coverage: done of due.")
+    stats.add(table)

@@ -79,8 +79,8 @@ def show_stats():
         measures=service.MEASURES), 422 if error else 200
 
 
-@blp.get("/stats/<key>.csv")
-def stats_csv(key: str):
+@blp.get("/stats/<table>.csv")
+def stats_csv(table: str):
     area = _area()
     try:
         period = period_from(request.args, _today())
@@ -88,10 +88,10 @@ def stats_csv(key: str):
         return Response(f"{problem.field}: {problem.message}\n", status=422,
                         mimetype="text/plain")
     stats = service.statistics(current_principal(), area, period, current_language())
-    table = stats.tables.get(key)
-    if table is None:
+    found = stats.tables.get(table)
+    if found is None:
         abort(404)
-    return _download(table_csv(table), f"{area.key}-{key}-{_period_name(period)}.csv")
+    return _download(table_csv(found), f"{area.key}-{table}-{_period_name(period)}.csv")
 
 
 def table_csv(table: service.Table) -> str:
