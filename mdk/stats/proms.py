@@ -44,5 +44,5 @@ def coverage_rows(area: str, first: date, last: date) -> list[tuple[str, str | N
     return [tuple(row) for row in rows]
 
 
-LABELS = {"done": _l("Completed"), "declined": _l("Declined by the patient"), "not_reached": _l("Not reached"),
-          None: _l("Not yet followed up")}
+LABELS = {"done": _l("Completed"), "declined": _l("Declined by the patient"),
+          "not_reached": _l("Not reached"), None: _l("Not yet followed up")}
