@@ -118,13 +118,17 @@ def _configure_sqlite_connections(app: Flask) -> None:
     from sqlalchemy import event
 
     from mdk.extensions import db
+    from mdk.stats.sql import register_sqlite_function
 
+    zone = app.config["MDK"].tz
     with app.app_context():
         engine = db.engine
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
+        # The statistics' local day of a UTC instant (mdk.stats.sql).
+        register_sqlite_function(dbapi_connection, zone)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         if _is_file_database(engine.url):
@@ -169,6 +173,7 @@ def _register_features(app: Flask) -> None:
     from mdk.reports import register as register_reports
     from mdk.reviews import register as register_reviews
     from mdk.rotation import register as register_rotation
+    from mdk.stats import register as register_stats
     from mdk.treatment import register as register_treatment
     from mdk.units import register as register_units
 
@@ -195,6 +200,7 @@ def _register_features(app: Flask) -> None:
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)
+    register_stats(app)
     register_outbox(app)
     register_invites(app)
     register_feeds(app)

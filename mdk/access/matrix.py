@@ -210,6 +210,9 @@ ROUTES: dict[str, dict[str, Route]] = {
     "exports.list_exports": _on("export.view"),
     "exports.register_export": _on("export.register", "GET", "POST"),
     "exports.research_extract": _on("export.research", "GET", "POST"),
+    # statistics (the view checks the care area chosen)
+    "stats.show_stats": _on("stats.view"),
+    "stats.stats_csv": _on("stats.view"),
     "api_treatment.CaseTreatment": {**_on("treatment.view", obj="case"),
                                     **_on("treatment.record", "PUT", obj="case")},
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)

@@ -149,6 +149,11 @@ ACTIONS: dict[str, dict[str, str]] = {
     "export.view": {"coordinator": OWN_AREAS, "registrar": OWN_AREAS},
     "export.register": {"registrar": OWN_AREAS},
     "export.research": {"coordinator": OWN_AREAS, "registrar": OWN_AREAS},
+    # Statistics per care area and period (mdk.stats): the area's care staff; every
+    # figure (no small number hidden) only for its coordinators. Referrers see none: their
+    # own unit's figures would mostly be the small numbers the rule hides.
+    "stats.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "stats.detail": {"coordinator": OWN_AREAS},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

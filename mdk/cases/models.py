@@ -178,6 +178,12 @@ class CaseTransition(db.Model):
     conference: Mapped[Conference | None] = relationship()
 
 
+# The statistics' deferrals made in a period (mdk.stats): by move and time, not a walk over
+# every case's history.
+Index("ix_case_transitions_action_occurred_at", CaseTransition.action,
+      CaseTransition.occurred_at)
+
+
 class CaseNumberCounter(db.Model):
     """The last number given per care area and year, so numbers never repeat or race."""
 

@@ -47,7 +47,8 @@ class TreatmentOutcome(db.Model):
 
     id: Mapped[pk]
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
-    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"))
+    # Indexed for the statistics of a period's meetings (mdk.stats).
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"), index=True)
     # The NHV unit the care plan (else the protocol, else the case) names to treat; None
     # when the patient is treated in the home region or none is named.
     treating_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

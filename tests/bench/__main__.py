@@ -13,12 +13,14 @@ from tests.bench import (
     bench_outbox,
     bench_report,
     bench_rotation,
+    bench_stats,
 )
 
 BENCHMARKS = {"rotation": bench_rotation.main, "calendar": bench_calendar.main,
               "lists": bench_lists.main, "outbox": bench_outbox.main,
               "agenda": bench_agenda.main, "feeds": bench_feeds.main,
-              "conference_day": bench_conference_day.main, "report": bench_report.main}
+              "conference_day": bench_conference_day.main, "report": bench_report.main,
+              "stats": bench_stats.main}
 
 
 def main(argv: list[str]) -> int:

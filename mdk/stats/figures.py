@@ -1,0 +1,170 @@
+"""The figures a statistics table holds, and the small-number rule that hides some of them.
+
+A count of patients from 1 to 4 is shown as "<5" outside the coordinators' view (zero
+reveals no one and is shown). A figure derived from counts is hidden when it would reveal
+a hidden count: a share whose numerator or whose remainder (denominator - numerator) is
+from 1 to 4, or whose denominator is below 5; among the parts of a total shown beside
+them, while the hidden parts add up to 1-4 the next smallest non-zero part is hidden too,
+so the total minus the parts shown gives no small number away. A distribution of fewer
+than 5 patients shows only its n; its minimum and maximum (one patient's value each) are
+shown only in the coordinators' view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+SMALL = 5  # counts below this (and above zero) are hidden outside the coordinators' view
+
+
+class Hidden:
+    """A figure hidden by the small-number rule: "<5" on the page and in the CSV."""
+
+    text = "<5"
+
+    def __repr__(self) -> str:
+        return "HIDDEN"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+HIDDEN = Hidden()
+Figure = int | float | str | Hidden | None
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < SMALL
+
+
+def count(value: int, detail: bool) -> Figure:
+    return HIDDEN if not detail and is_small(value) else value
+
+
+def share(numerator: int, denominator: int, detail: bool) -> Figure:
+    """A percentage with one decimal; None without a denominator."""
+    if denominator == 0:
+        return None
+    if not detail and (denominator < SMALL or is_small(numerator)
+                       or is_small(denominator - numerator)):
+        return HIDDEN
+    return round(100 * numerator / denominator, 1)
+
+
+def parts(values: Sequence[int], detail: bool) -> list[Figure]:
+    """Counts that add up to a total shown beside them (see the module's rule)."""
+    if detail:
+        return list(values)
+    hidden = {index for index, value in enumerate(values) if is_small(value)}
+    while is_small(sum(values[index] for index in hidden)):
+        others = [(value, index) for index, value in enumerate(values)
+                  if value > 0 and index not in hidden]
+        if not others:
+            break
+        hidden.add(min(others)[1])
+    return [HIDDEN if index in hidden else value for index, value in enumerate(values)]
+
+
+# --- distributions of lead times --------------------------------------------------------
+
+# The edges of the histogram's buckets in days (each bucket up to and including its edge),
+# with the target's day added, so "within the target" is a set of whole buckets.
+WEEK_EDGES = (7, 14, 21, 28, 35, 42, 56)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    first: int | None  # None: open below (negative days: recorded before the meeting)
+    last: int | None  # None: open above
+    count: int
+
+    @property
+    def label(self) -> str:
+        if self.first is None:
+            return f"< {self.last + 1}"
+        if self.last is None:
+            return f"> {self.first - 1}"
+        return f"{self.first}–{self.last}" if self.first != self.last else str(self.first)
+
+
+@dataclass(frozen=True)
+class Target:
+    max_days: int
+    share_percent: int
+    day_kind: str  # calendar | working
+
+
+@dataclass
+class Distribution:
+    """Lead times in days, as (days, how many) pairs."""
+
+    values: dict[int, int] = field(default_factory=dict)
+    target: Target | None = None
+
+    def add(self, days: int, how_many: int = 1) -> None:
+        self.values[days] = self.values.get(days, 0) + how_many
+
+    @property
+    def n(self) -> int:
+        return sum(self.values.values())
+
+    def percentile(self, percent: int) -> int | None:
+        """Nearest rank: the smallest value with at least `percent` % of the patients at or
+        below it (the median of an even n is the lower middle value)."""
+        if not self.values:
+            return None
+        rank = max(1, math.ceil(percent * self.n / 100))
+        seen = 0
+        for days in sorted(self.values):
+            seen += self.values[days]
+            if seen >= rank:
+                return days
+        return None  # pragma: no cover - rank <= n
+
+    @property
+    def within_target(self) -> int:
+        if self.target is None:
+            return 0
+        return sum(how_many for days, how_many in self.values.items()
+                   if days <= self.target.max_days)
+
+    def buckets(self) -> list[Bucket]:
+        edges = sorted(set(WEEK_EDGES) | ({self.target.max_days} if self.target else set()))
+        found = [Bucket(None, -1, sum(v for d, v in self.values.items() if d < 0))]
+        first = 0
+        for edge in edges:
+            found.append(Bucket(first, edge, sum(v for d, v in self.values.items()
+                                                 if first <= d <= edge)))
+            first = edge + 1
+        found.append(Bucket(first, None, sum(v for d, v in self.values.items() if d >= first)))
+        # The open bucket below zero only when something is in it.
+        return found if found[0].count else found[1:]
+
+
+def summary(distribution: Distribution, detail: bool) -> dict[str, Figure]:
+    """n, median, p80, p90, min, max and the share within the target, by the rule."""
+    n = distribution.n
+    shown = detail or n >= SMALL
+    target = distribution.target
+    values = sorted(distribution.values)
+    within_share = share(distribution.within_target, n, detail) if target else None
+    return {
+        "n": count(n, detail),
+        "median": distribution.percentile(50) if shown else HIDDEN if n else None,
+        "p80": distribution.percentile(80) if shown else HIDDEN if n else None,
+        "p90": distribution.percentile(90) if shown else HIDDEN if n else None,
+        "min": (values[0] if values else None) if detail else (HIDDEN if n else None),
+        "max": (values[-1] if values else None) if detail else (HIDDEN if n else None),
+        # Hidden with its share: 9 of 10 within would tell the one outside.
+        "within_target": (HIDDEN if within_share is HIDDEN else distribution.within_target)
+        if target else None,
+        "share_within_target": within_share,
+        "target_share": target.share_percent if target else None,
+        "target_days": target.max_days if target else None,
+    }
+
+
+def total(values: Iterable[int]) -> int:
+    return sum(values)
