@@ -72,6 +72,7 @@ NOT_TREATED, DEVIATED = 0.06, 0.14
 MISSING_COMPETENCE = 0.08  # of the meetings
 WITHIN_TARGET = 0.78  # of the anal cancer cases treated: start within the 17 days
 NEVER_ACKNOWLEDGED, ACKNOWLEDGED_LATE = 0.04, 0.10
+REPORT_DAYS_LATER = (0, 0, 0, 0, 1, 1, 2, 3, 6)  # after the meeting, drawn per case
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,12 @@ def _plan_case(timeline: _Timeline, plan: _Plan, now: datetime, rng: random.Rand
     timeline.at(min(discussed.starts_at + timedelta(minutes=10 + 6 * plan.place),
                     discussed.ends_at - timedelta(minutes=5)), sign)
 
-    established_at = discussed.ends_at + timedelta(minutes=20 + 4 * plan.place)
+    # Most care plans are established (so reported) right after the meeting, some on one
+    # of the next working days.
+    days_later = rng.choice(REPORT_DAYS_LATER)
+    established_at = (discussed.ends_at + timedelta(minutes=20 + 4 * plan.place)
+                      if days_later == 0 else
+                      _working_time(discussed.ends_at + timedelta(days=days_later), rng))
 
     def establish() -> None:
         coordinator = _coordinator(area, discussed)

@@ -46,6 +46,13 @@ PAGES = [
     ("referrer", "/cases/new"),
     ("referrer", "/cases/{draft}"),
     ("referrer", "/cases/{draft}/edit"),
+    ("coordinator", "/stats"),
+    ("member", "/stats"),
+    ("coordinator", "/exports"),
+    ("coordinator", "/exports/research"),
+    ("registrar", "/exports/register"),
+    ("coordinator", "/treatment/waiting"),
+    ("coordinator", "/cases/{reported}/treatment"),
     ("coordinator", "/audit"),
     ("coordinator", "/audit/sample"),
     ("coordinator", "/no-such-page"),
@@ -93,7 +100,8 @@ def _ids(page: Page, path: str) -> dict[str, object]:
         ids.update(unit=person["unit_id"], person=person["id"])
     links = {"conference": ("/calendar/analcancer/list", "/conferences/"),
              "patient": ("/patients", "/patients/"), "case": ("/cases", "/cases/"),
-             "draft": ("/cases?state=draft", "/cases/")}
+             "draft": ("/cases?state=draft", "/cases/"),
+             "reported": ("/cases?state=reported", "/cases/")}
     for name, (listing, prefix) in links.items():
         if f"{{{name}}}" in path:
             ids[name] = _first_link_id(page, listing, prefix)
