@@ -457,11 +457,12 @@ def _treating_unit(area: CareArea, meeting: Conference, at_host: bool) -> int | 
 
 
 def _working_time(when: datetime, rng: random.Random) -> datetime:
-    """The same moment moved to a weekday between 08 and 16 local time."""
+    """A time between 08 and 16 local time on the day of `when`, or on the Monday after
+    when that is a weekend (so a step a day or more after another stays after it)."""
     local = _local(when)
     day: date = local.date()
     while day.isoweekday() > 5:
-        day -= timedelta(days=1)
+        day += timedelta(days=1)
     return datetime.combine(day, time(rng.randint(8, 15), rng.randint(0, 59)),
                             tzinfo=local.tzinfo)
 
