@@ -442,12 +442,12 @@ def record_dates(actor: Actor, principal: policy.Principal, case: Case,
     if not_treated(treatment) and any(days.values()):
         raise ConflictError("treatment_ended_on", _l(
             "The patient was not treated: there is no end of treatment or discharge."))
-    if not may_record(principal, case, schedule):
-        raise Forbidden()
     before = {"treatment_ended_on": schedule.treatment_ended_on,
               "discharged_on": schedule.discharged_on}
     if before == days:
-        return schedule
+        return schedule  # nothing to save (whoever sends it)
+    if not may_record(principal, case, schedule):
+        raise Forbidden()
     schedule.treatment_ended_on = days["treatment_ended_on"]
     schedule.discharged_on = days["discharged_on"]
     schedule.dates_recorded_at = utcnow()

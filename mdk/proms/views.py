@@ -27,7 +27,7 @@ from mdk.validation import FieldError
 
 blp = Blueprint("proms", __name__)
 
-STATUS_LABELS = {"done": _l("Done"), "declined": _l("Declined by the patient"),
+STATUS_LABELS = {"done": _l("Questionnaire done"), "declined": _l("Declined by the patient"),
                  "not_reached": _l("The patient was not reached")}
 DATE_LABELS = {"treatment_end": _l("End of treatment"), "discharge": _l("Discharge")}
 

@@ -249,3 +249,10 @@ def test_nothing_before_the_report(chaired, case_on_meeting):
                          case_on_meeting)
     assert found.schedule is None and found.rows == []
     assert not _events(case_on_meeting, "prom.read")
+
+
+def test_another_units_staff_may_not_record_the_days(chaired, reported):
+    with pytest.raises(Forbidden):
+        dates_recorded(chaired, reported, "treating_member",
+                       treatment_ended_on=service.today().isoformat())
+    assert service.schedule_of(reported).treatment_ended_on is None
