@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "prom.correct": _l("Corrected a PROM time point"),
     "prom.dates": _l("Recorded the days the PROM time points count from"),
     "prom.remind": _l("Reminded of a PROM time point due"),
+    "prom.replan": _l("Brought the PROM time points to the new care-plan version"),
     "review.complete": _l("Completed a secondary review"),
     "review.update": _l("Corrected a secondary review"),
     "review.reassign": _l("Gave a secondary review to another reviewer"),

@@ -11,7 +11,8 @@ def register(app: Flask) -> None:
     from mdk.cases.views import CasePageSection, add_case_page_section
     from mdk.extensions import api, csrf
     from mdk.proms import api as proms_api
-    from mdk.proms import service, views
+    from mdk.proms import replan, service, views
+    from mdk.reports.signals import report_issued
     from mdk.treatment.signals import treatment_recorded
 
     app.register_blueprint(views.blp)
@@ -19,5 +20,6 @@ def register(app: Flask) -> None:
     api.register_blueprint(proms_api.blp)
     case_moved.connect(service.on_case_moved)  # the same receiver again is a no-op
     treatment_recorded.connect(service.on_treatment_recorded)
+    report_issued.connect(replan.on_report_issued)  # a new care-plan version's schedule
     add_case_page_section(CasePageSection("proms", "proms/_case_section.html",
                                           views.case_section))

@@ -91,7 +91,7 @@ def _established_plan(case: Case):
     return plan if plan is not None and plan.established else None
 
 
-def _row_of(case: Case, plan, position: int, point: Mapping[str, Any]) -> PromFollowUp:
+def make_row(case: Case, plan, position: int, point: Mapping[str, Any]) -> PromFollowUp:
     fixed = point.get("date")
     return PromFollowUp(
         case_id=case.id, care_plan_id=plan.id, position=position, section=point["section"],
@@ -119,7 +119,7 @@ def start_schedule(case: Case) -> PromSchedule:
                             meeting_on=local_day(conference.starts_at) if conference else None)
     db.session.add(schedule)
     points = prom_time_points(plan) if plan is not None else []
-    rows = [_row_of(case, plan, position, point)
+    rows = [make_row(case, plan, position, point)
             for position, point in enumerate(points, start=1)]
     db.session.add_all(rows)
     _set_due_days(schedule, rows, treatment)
@@ -187,6 +187,11 @@ def _set_due_days(schedule: PromSchedule, rows: list[PromFollowUp],
                   treatment: TreatmentOutcome | None) -> None:
     for row in rows:
         row.due_on = due_day(schedule, row, treatment)
+
+
+def set_due_days(case: Case, schedule: PromSchedule) -> None:
+    """Every time point's due day again (the days they count from may have changed)."""
+    _set_due_days(schedule, follow_ups_of(case), _treatment_of(case))
 
 
 def excluded(row: PromFollowUp, treatment: TreatmentOutcome | None) -> bool:

@@ -256,3 +256,27 @@ def test_another_units_staff_may_not_record_the_days(chaired, reported):
         dates_recorded(chaired, reported, "treating_member",
                        treatment_ended_on=service.today().isoformat())
     assert service.schedule_of(reported).treatment_ended_on is None
+
+
+def test_a_new_care_plan_version_brings_its_prom_schedule(chaired, reported):
+    from mdk.care_plans import service as care_plans
+    from tests.care_plans import factories as care_plan
+
+    recorded_prom(chaired, reported, 2, status="not_reached", completed_on=None)
+    before = {one.position: one.id for one in service.follow_ups_of(reported)}
+    plan = care_plans.revisions_of(reported, care_plans.protocols.protocol_for(reported))[-1]
+    draft = care_plans.revise(chaired.actor("coordinator"), chaired.principal("coordinator"),
+                              reported, plan)
+    baseline = plan.values["prom"][0]
+    draft = care_plan.saved(chaired, reported, draft, {**draft.values, "prom": [
+        baseline, {"what": "Sexuell hälsa", "instrument": "EORTC SHQ-C22", "count": 6,
+                   "unit": "months", "from": "treatment_end"}]})
+    care_plan.establish(chaired, reported, draft)
+    rows = {one.position: one for one in service.follow_ups_of(reported)}
+    assert sorted(rows) == [1, 2, 5]  # 3 and 4 gone (nothing recorded), 2 kept (recorded)
+    assert rows[1].id == before[1] and rows[2].id == before[2]
+    assert rows[2].status == "not_reached" and rows[5].instrument == "EORTC SHQ-C22"
+    assert rows[1].care_plan_id == rows[5].care_plan_id == draft.id
+    assert service.schedule_of(reported).care_plan_id == draft.id
+    [event] = _events(reported, "prom.replan")
+    assert event.details["added"] == 1 and event.details["removed"] == 2
