@@ -14,7 +14,7 @@ from mdk.access import authorize, current_principal
 from mdk.audit.service import actor_from_request
 from mdk.cases import service as cases
 from mdk.extensions import Blueprint
-from mdk.proms import service
+from mdk.proms import recording, service
 from mdk.proms.schemas import PromFollowUpSchema, PromFollowUpsSchema, PromInputSchema
 from mdk.units.api import abort_for_field
 from mdk.validation import FieldError
@@ -77,7 +77,7 @@ class CasePromTimePoint(MethodView):
         said before)."""
         case = authorize("prom.record", cases.get_case(case_id))
         try:
-            row = service.record(actor_from_request(), current_principal(), case, position,
+            row = recording.record(actor_from_request(), current_principal(), case, position,
                                  data)
         except FieldError as error:
             abort_for_field(error)

@@ -20,7 +20,7 @@ from mdk.cases import service as cases
 from mdk.cases.models import Case
 from mdk.forms import attach_error, status_for
 from mdk.proms import due as due_list
-from mdk.proms import service
+from mdk.proms import recording, service
 from mdk.proms.models import NOTE_LENGTH, PromFollowUp
 from mdk.protocols.rows import ANCHOR_LABELS, UNIT_LABELS
 from mdk.validation import FieldError
@@ -51,7 +51,7 @@ class DatesForm(FlaskForm):
 
     def values(self, anchors: set[str]) -> dict[str, Any]:
         return {field: getattr(self, field).data or None
-                for field, anchor in service.DATE_ANCHORS.items() if anchor in anchors}
+                for field, anchor in recording.DATE_ANCHORS.items() if anchor in anchors}
 
 
 def _prom_form(row: PromFollowUp, formdata=None) -> PromForm:
@@ -116,7 +116,7 @@ def record_prom(case_id: int, position: int):
         return _page(case, service.read(actor, principal, case), failed={position: form},
                      status=status_for(form))
     try:
-        service.record(actor, principal, case, position, form.values())
+        recording.record(actor, principal, case, position, form.values())
     except FieldError as error:
         attach_error(form, error)
         return _page(case, service.read(actor, principal, case), failed={position: form},
@@ -136,7 +136,7 @@ def record_dates(case_id: int):
         return _page(case, service.read(actor, principal, case), dates_form=form,
                      status=status_for(form))
     try:
-        service.record_dates(actor, principal, case, form.values(found.anchors()))
+        recording.record_dates(actor, principal, case, form.values(found.anchors()))
     except FieldError as error:
         attach_error(form, error)
         return _page(case, service.read(actor, principal, case), dates_form=form,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdk.proms import service
+from mdk.proms import recording, service
 from tests.care_plans import factories as care_plan
 from tests.protocols import factories as protocol
 from tests.treatment.factories import add_treating_staff
@@ -24,11 +24,11 @@ def reported_with_points(world, case, rows: list[dict]):
 
 def recorded_prom(world, case, position: int = 1, who: str = "treating_staff", **data):
     values = {"status": "done", "completed_on": service.today().isoformat(), **data}
-    return service.record(world.actor(who), world.principal(who), case, position, values)
+    return recording.record(world.actor(who), world.principal(who), case, position, values)
 
 
 def dates_recorded(world, case, who: str = "treating_staff", **days):
-    return service.record_dates(world.actor(who), world.principal(who), case, days)
+    return recording.record_dates(world.actor(who), world.principal(who), case, days)
 
 
 def row(case, position: int):

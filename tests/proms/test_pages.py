@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mdk.audit.models import AuditEvent
 from mdk.extensions import db
 from mdk.proms import due as due_list
-from mdk.proms import service
+from mdk.proms import recording, service
 from mdk.proms.models import PromFollowUp
 from tests.agenda.factories import on_agenda
 from tests.conference_day.factories import start
@@ -162,7 +162,7 @@ def test_the_due_list_pages_and_drops_what_is_followed_up(app, chaired):
     assert len(second.rows) == 1
     assert {row.case_id for row, _ in first.rows + second.rows} == {case.id for case in cases}
     assert due_list.due(actor, principal, page=99, size=2).page == 2
-    service.record(chaired.actor("treating_staff"), chaired.principal("treating_staff"),
+    recording.record(chaired.actor("treating_staff"), chaired.principal("treating_staff"),
                    cases[0], 1, {"status": "declined"})
     assert due_list.due(actor, principal).total == 2
     assert [due_list.page_number(value) for value in ("2", "x\x00", "9" * 50, None, "0")] \
@@ -171,7 +171,7 @@ def test_the_due_list_pages_and_drops_what_is_followed_up(app, chaired):
 
 def test_points_not_due_within_two_weeks_are_not_listed(app, chaired, reported):
     recorded(chaired, reported)
-    service.record_dates(chaired.actor("treating_staff"), chaired.principal("treating_staff"),
+    recording.record_dates(chaired.actor("treating_staff"), chaired.principal("treating_staff"),
                          reported, {"treatment_ended_on": service.today().isoformat()})
     found = due_list.due(chaired.actor("coordinator"), chaired.principal("coordinator"))
     assert [row.position for row, _ in found.rows] == [1]  # 3 and 12 months away: not yet
