@@ -168,6 +168,7 @@ def _register_features(app: Flask) -> None:
     from mdk.outbox import register as register_outbox
     from mdk.patients import register as register_patients
     from mdk.people import register as register_people
+    from mdk.proms import register as register_proms
     from mdk.protocols import register as register_protocols
     from mdk.queues import register as register_queues
     from mdk.reports import register as register_reports
@@ -197,6 +198,7 @@ def _register_features(app: Flask) -> None:
     register_reports(app)
     register_treatment(app)
     register_exports(app)
+    register_proms(app)
     register_conference_day(app)
     register_queues(app)
     register_rotation(app)

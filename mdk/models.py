@@ -20,6 +20,7 @@ from mdk.material.models import (  # noqa: F401
 from mdk.outbox.models import OutboxMessage  # noqa: F401
 from mdk.patients.models import Patient  # noqa: F401
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant  # noqa: F401
+from mdk.proms.models import PromFollowUp, PromSchedule  # noqa: F401
 from mdk.protocols.models import Protocol, ProtocolAddendum  # noqa: F401
 from mdk.reports.models import Report  # noqa: F401
 from mdk.reviews.models import ReviewStatement, ReviewTask  # noqa: F401

@@ -110,6 +110,14 @@ def remind_reports() -> None:
     run_scheduled()
 
 
+def remind_proms() -> None:
+    """Remind the treating unit of each PROM time point from the morning of its due day
+    (mdk.proms.due)."""
+    from mdk.proms.due import run_scheduled
+
+    run_scheduled()
+
+
 def remind_treatment_start() -> None:
     """Remind the treating unit and the coordinators of a reported case with no treatment
     start recorded as the lead-time target's last day nears (mdk.treatment.service)."""
@@ -170,6 +178,9 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 15},
         description="Remind the treating unit and the coordinators of a treatment start "
                     "not recorded as the lead-time target's last day nears"),
+    Job(id="remind-proms", func=remind_proms, trigger="interval",
+        trigger_args={"minutes": 15},
+        description="Remind the treating unit of each PROM time point on its due day"),
     Job(id="review-escalation", func=escalate_reviews, trigger="interval",
         trigger_args={"minutes": 15},
         description="Assign unassigned reviews; tell coordinators of late ones"),

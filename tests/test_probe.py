@@ -69,8 +69,8 @@ def _real_values(app, person_id: int) -> dict[str, object]:
                 "person_id": walker.id, "grant_id": walker.role_grants[0].id,
                 "absence_id": first(Absence.id) or 1, "patient_id": case.patient_id,
                 "conference_id": first(Conference.id, Conference.care_area == area),
-                "case_id": case.id, "event_id": 1, "key": area, "area_key": area,
-                "table": "hosting",
+                "case_id": case.id, "event_id": 1, "position": 1, "key": area,
+                "area_key": area, "table": "hosting",
                 "month": "2026-12", "file_format": "csv", "move": "withdraw",
                 "filename": "css/mdk.css", "item_id": 1, "file_id": 1,
                 "task_id": first(ReviewTask.id) or MAX_ID,
@@ -99,7 +99,8 @@ def quick_walkers(app, client, admin_user):
                   "area_key": "analcancer", "month": "2026-12", "file_format": "csv",
                   "move": "withdraw", "filename": "css/mdk.css", "task_id": MAX_ID,
                   "item_id": MAX_ID, "file_id": MAX_ID, "token_id": MAX_ID,
-                  "name": "swagger-ui.css", "token": "no-such-feed-token", "table": "hosting",
+                  "position": 1, "name": "swagger-ui.css", "token": "no-such-feed-token",
+                  "table": "hosting",
                 "answer_token": "no-such-answer-token"}
     with app.app_context():  # log_in must not run inside another app context
         coordinator = db.session.get(Person, coordinator_id)

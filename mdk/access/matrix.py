@@ -215,6 +215,15 @@ ROUTES: dict[str, dict[str, Route]] = {
     "stats.stats_csv": _on("stats.view"),
     "api_treatment.CaseTreatment": {**_on("treatment.view", obj="case"),
                                     **_on("treatment.record", "PUT", obj="case")},
+    # a case's PROM follow-up: the page (a read of patient data), the record of a time
+    # point and of the days they count from (the service checks the treating unit); the
+    # PROMs due for the treating unit's staff and the area's coordinators
+    "proms.show_proms": _on("prom.view", obj="case"),
+    "proms.record_prom": _on("prom.record", "POST", obj="case"),
+    "proms.record_dates": _on("prom.record", "POST", obj="case"),
+    "proms.due": _on("prom.due"),
+    "api_proms.CaseProms": _on("prom.view", obj="case"),
+    "api_proms.CasePromTimePoint": _on("prom.record", "PUT", obj="case"),
     # calendar feeds: no session (the token in the path is checked by the view, 404 else)
     "feeds.personal_feed": _on(PUBLIC),
     "feeds.area_feed": _on(PUBLIC),

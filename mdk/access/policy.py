@@ -154,6 +154,14 @@ ACTIONS: dict[str, dict[str, str]] = {
     # own unit's figures would mostly be the small numbers the rule hides.
     "stats.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     "stats.detail": {"coordinator": OWN_AREAS},
+    # PROM follow-up (mdk.proms): read by the treatment's readers (the referring unit's
+    # referrers too); recorded by the treating unit's staff and the area's coordinators
+    # (the care staff roles pass here; the service checks the treating unit). The list of
+    # PROMs due: the treating unit's staff their unit's, the coordinators their areas'.
+    "prom.view": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS,
+                  "referrer": OWN_UNIT},
+    "prom.record": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
+    "prom.due": {"coordinator": OWN_AREAS, "member": OWN_AREAS, "reviewer": OWN_AREAS},
     # The conference day (mdk.conference_day): the shared screen of a meeting, for the
     # area's coordinators, and for the meeting's chair whatever their role (CHAIR_ACTIONS);
     # the attendance is noted by the area's coordinators.

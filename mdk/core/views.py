@@ -28,6 +28,7 @@ NAVIGATION = [
     ("queues.inbox", _l("Inbox")),
     ("queues.my_cases", _l("My cases")),
     ("treatment.waiting", _l("Treatment start")),
+    ("proms.due", _l("PROMs due")),
     # The reviewer's worklist (Mina granskningar) goes here.
     ("cases.list_cases", _l("Cases")),
     ("patients.list_patients", _l("Patients")),

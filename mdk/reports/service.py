@@ -47,6 +47,7 @@ from mdk.people.models import Person
 from mdk.people.service import mail_locale
 from mdk.protocols.models import Protocol
 from mdk.reports.models import Report
+from mdk.reports.signals import report_issued
 from mdk.units.models import Unit
 from mdk.validation import ConflictError
 
@@ -181,6 +182,7 @@ def _issue(actor: Actor, principal: policy.Principal, case: Case, protocol: Prot
     _deliver(case, report)
     if case.state == "discussed":
         cases.report_issued_move(actor, principal, case)
+    report_issued.send(case, report=report)  # e.g. the PROM time points of a new plan
     return report
 
 

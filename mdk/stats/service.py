@@ -126,8 +126,7 @@ def statistics(principal: policy.Principal, area: CareArea, period: Period,
     _deferrals(stats, bounds)
     _reviews(stats, bounds, language)
     _meetings(stats, bounds, language)
-    if proms.prom_model() is not None:
-        _prom_coverage(stats)
+    _prom_coverage(stats)
     return stats
 
 

@@ -50,6 +50,7 @@ from mdk.i18n import format_day
 from mdk.outbox.service import Recipient, queue_mail
 from mdk.people.service import mail_locale
 from mdk.treatment.models import ADHERENCE, NOTE_LENGTH, OUTCOMES, TreatmentOutcome
+from mdk.treatment.signals import treatment_recorded
 from mdk.units.models import Unit
 from mdk.validation import ConflictError, FieldError, Problems, clean_text, parse_day
 
@@ -276,6 +277,7 @@ def record(actor: Actor, principal: policy.Principal, case: Case,
         audit.record(actor, "treatment.correct", case, details={
             **after, **{f"previous_{key}": value for key, value in before.items()},
             "note_changed": row.note != note_before})
+    treatment_recorded.send(case, row=row)  # e.g. the PROM time points' due days
     commit_keeping_loaded(db.session)
     log.info("case %d: treatment %s", case.id, "recorded" if first else "corrected")
     return row

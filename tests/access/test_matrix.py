@@ -95,7 +95,7 @@ def _ids_for(app, person_id: int) -> dict[str, object]:
                 "key": area, "filename": "css/mdk.css", "patient_id": patient.id,
                 "event_id": event.id, "file_format": "csv", "area_key": area,
                 "month": "2026-12", "conference_id": _a_conference_id(area),
-                "case_id": case_id, "move": "withdraw",
+                "case_id": case_id, "move": "withdraw", "position": 1,
                 "message_id": _a_dead_mail_id(), **material, "table": "hosting",
                 "token_id": _an_api_token_id(walker, area), "name": "swagger-ui.css",
                 "token": _a_feed_token(area), "answer_token": _an_answer_token(area)} \
