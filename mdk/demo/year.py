@@ -52,6 +52,8 @@ from mdk.outbox.models import OutboxMessage
 from mdk.patients.models import Patient
 from mdk.patients.service import create_fictitious_patients, fictitious_identity_numbers
 from mdk.people import service as people
+from mdk.proms import recording as proms
+from mdk.proms.service import after as prom_day
 from mdk.protocols import service as protocols
 from mdk.reports import service as reports
 from mdk.treatment import service as treatment
@@ -72,6 +74,7 @@ NOT_TREATED, DEVIATED = 0.06, 0.14
 MISSING_COMPETENCE = 0.08  # of the meetings
 WITHIN_TARGET = 0.78  # of the anal cancer cases treated: start within the 17 days
 NEVER_ACKNOWLEDGED, ACKNOWLEDGED_LATE = 0.04, 0.10
+PROM_WEIGHTS = {"done": 82, "declined": 7, "not_reached": 6, None: 5}  # None: not yet
 REPORT_DAYS_LATER = (0, 0, 0, 0, 1, 1, 2, 3, 6)  # after the meeting, drawn per case
 
 
@@ -428,9 +431,63 @@ def _plan_treatment(timeline: _Timeline, plan: _Plan, state: dict, rng: random.R
         user = _contact(case)
         treatment.record(user.actor, user.principal, case, data)
 
-    when = datetime.combine(recorded_day, time(10, 15 + plan.place),
-                            tzinfo=_local(plan.discussed_at.starts_at).tzinfo)
-    timeline.at(when, record)
+    zone = _local(plan.discussed_at.starts_at).tzinfo
+    timeline.at(datetime.combine(recorded_day, time(10, 15 + plan.place), tzinfo=zone), record)
+    if data["outcome"] == "started":
+        _plan_proms(timeline, plan, state, date.fromisoformat(data["started_on"]),
+                    recorded_day, rng)
+
+
+def _plan_proms(timeline: _Timeline, plan: _Plan, state: dict, started: date,
+                recorded_day: date, rng: random.Random) -> None:
+    """The contact nurse's follow-up: the end of treatment (anal cancer: chemoradiotherapy
+    over about six weeks) or the discharge after surgery (CRS/HIPEC) recorded, then each PROM
+    time point of the care plan's schedule once its day has come: mostly done (with the
+    instrument's score), now and then declined or not reached, a few not yet followed up."""
+    area = plan.area
+    zone = _local(plan.discussed_at.starts_at).tzinfo
+    ended = started + timedelta(days=rng.randint(38, 45) if area.key == "analcancer"
+                                else rng.randint(8, 16))
+    anchors = {"treatment_start": started, "treatment_end": ended, "discharge": ended,
+               "conference": _local(plan.discussed_at.starts_at).date()}
+
+    def nurse() -> _User:
+        unit = units.get_unit(cases.get_case(state["case_id"]).treating_unit_id)
+        return (_user("coordinator", area.key, unit.hsa_id if unit else None)
+                or _user("coordinator", area.key))
+
+    def record_end() -> None:
+        user = nurse()
+        proms.record_dates(user.actor, user.principal, cases.get_case(state["case_id"]), {
+            "treatment_ended_on": ended.isoformat(), "discharged_on": ended.isoformat()
+            if area.key == "crs_hipec" else None})
+
+    dated = max(ended, recorded_day) + timedelta(days=1)
+    timeline.at(datetime.combine(dated, time(11, 5 + plan.place), tzinfo=zone), record_end)
+    template = area.template("care_plan")
+    points = [row for section in (template.sections if template else ()) if section.prom
+              for row in section.rows]
+    for position, point in enumerate(points, start=1):
+        due = prom_day(anchors[point["from"]], point["count"], point["unit"])
+        status = rng.choices(list(PROM_WEIGHTS), list(PROM_WEIGHTS.values()))[0]
+        if status is None:
+            continue
+        completed = due + timedelta(days=rng.randint(0, 12))
+        data = {"status": status}
+        if status == "done":
+            data["completed_on"] = completed.isoformat()
+            # LARS: 0–42; EORTC QLQ-C30: its global health status, 0–100.
+            data["score"] = str(rng.randint(4, 38) if "LARS" in (point.get("instrument") or "")
+                                else rng.randint(35, 95))
+
+        def record(position=position, data=data) -> None:
+            user = nurse()
+            proms.record(user.actor, user.principal, cases.get_case(state["case_id"]),
+                         position, data)
+
+        when = datetime.combine(max(completed, dated) + timedelta(days=1),
+                                time(13, 10 + plan.place), tzinfo=zone)
+        timeline.at(when, record)
 
 
 def _reason(area: CareArea, rng: random.Random) -> str | None:

@@ -5,6 +5,7 @@ a fraction of the time."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from mdk.demo.service import load_demo
 from mdk.extensions import db
 from mdk.material.models import ReadinessCheck
 from mdk.outbox.models import OutboxMessage
+from mdk.proms.models import PromFollowUp
 from mdk.reports.models import Report
 from mdk.reviews.models import ReviewTask
 from mdk.treatment.models import TreatmentOutcome
@@ -36,6 +38,7 @@ def test_a_short_demo_year_has_content_for_every_statistic(app, monkeypatch):
         _deferrals_gate_holds_not_discussed_and_discrepancies(loaded)
         _treatment_started_inside_and_outside_the_17_days(loaded)
         _meetings_held_with_attendance_and_their_mail_delivered(loaded)
+        _proms_followed_up_per_time_point(loaded)
         _loading_the_year_again_changes_nothing(loaded)
 
 
@@ -103,6 +106,21 @@ def _meetings_held_with_attendance_and_their_mail_delivered(loaded):
     # The year's mail went out then; only the recent weeks' is left for the scheduler.
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.case_id > before, OutboxMessage.state == "queued")) == 0
+
+
+def _proms_followed_up_per_time_point(loaded):
+    before, _lines = loaded
+    rows = db.session.scalars(select(PromFollowUp).where(PromFollowUp.case_id > before)).all()
+    started = set(db.session.scalars(select(TreatmentOutcome.case_id).where(
+        TreatmentOutcome.case_id > before, TreatmentOutcome.outcome == "started")))
+    # Every time point of a treated patient has its day: the start, the recorded end of
+    # treatment or discharge.
+    assert rows and all(row.due_on is not None for row in rows if row.case_id in started)
+    statuses = Counter(row.status for row in rows if row.due_on and row.due_on < date.today())
+    assert statuses["done"] > statuses["declined"] + statuses["not_reached"] + statuses[None]
+    done = [row for row in rows if row.status == "done"]
+    assert all(row.completed_on >= row.due_on for row in done)
+    assert all(0 <= row.score <= 100 for row in done)  # EORTC's global health status
 
 
 def _loading_the_year_again_changes_nothing(loaded):
