@@ -40,7 +40,7 @@ from mdk.extensions import db
 from mdk.i18n import format_datetime_local
 from mdk.invites.service import InviteError, meeting_attendees
 from mdk.material.readiness import Readiness, assess_many
-from mdk.outbox.service import Recipient, queue_mail
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.people.models import Person
 from mdk.people.service import mail_locale
 from mdk.reviews.models import DISCREPANCIES, ReviewTask
@@ -115,9 +115,7 @@ def worst_discrepancies(case_ids: list[int]) -> dict[int, str]:
 
 def case_list_url(conference: Conference) -> str:
     """The page, absolute (MDK_BASE_URL): the mail is read outside the service."""
-    path = current_app.url_map.bind("").build("case_lists.show_case_list",
-                                              {"conference_id": conference.id})
-    return current_app.config["MDK"].base_url.rstrip("/") + path
+    return absolute_url("case_lists.show_case_list", conference_id=conference.id)
 
 
 # --- the day-before mail -----------------------------------------------------------------

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
 from mdk.care_areas.service import CareAreaNotFound, care_area
@@ -27,7 +26,7 @@ from mdk.cases.workflow import REMISS_SOURCE_HOW
 from mdk.conferences.models import Conference
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local, format_day
-from mdk.outbox.service import Recipient, queue_mail
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.people.models import Person, RoleGrant
 from mdk.people.service import mail_locale
 from mdk.units.models import Unit
@@ -159,7 +158,25 @@ def _recipients(case: Case, notice: Notice) -> Iterator[Recipient]:
             continue
         if not notice.asks_to_act and not person.informational_mail:
             continue
-        yield Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))
+        yield person_recipient(person)
+
+
+def person_recipient(person: Person) -> Recipient:
+    return Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))
+
+
+def coordinator_recipients(case: Case) -> Iterator[Recipient]:
+    """The active coordinators the case concerns (coordinators_told), as mail recipients."""
+    for person in coordinators_told(case):
+        if person.active:
+            yield person_recipient(person)
+
+
+def unit_mailbox_recipient(unit: Unit | None) -> Recipient | None:
+    """A unit's functional mailbox, if it has one."""
+    if unit is None or not unit.mailbox:
+        return None
+    return Recipient(email=unit.mailbox, unit_id=unit.id)
 
 
 def coordinators_told(case: Case) -> list[Person]:
@@ -211,13 +228,11 @@ def _reply_to(case: Case, notice: Notice) -> str | None:
 
 def case_url(case: Case) -> str:
     """The case page, absolute (MDK_BASE_URL): mail is read outside the service."""
-    path = current_app.url_map.bind("").build("cases.show_case", {"case_id": case.id})
-    return current_app.config["MDK"].base_url.rstrip("/") + path
+    return absolute_url("cases.show_case", case_id=case.id)
 
 
 def own_page_url() -> str:
-    return current_app.config["MDK"].base_url.rstrip("/") + \
-        current_app.url_map.bind("").build("people.own_page")
+    return absolute_url("people.own_page")
 
 
 def _meeting(conference: Conference | None, language: str) -> dict:

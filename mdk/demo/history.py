@@ -427,7 +427,8 @@ def _plan_reading(timeline: _Timeline, area: CareArea, past: PastCase, numbers: 
 
     def acknowledge() -> None:
         case, actor, principal = reader()
-        reports.acknowledge(actor, principal, case, reports.current_report(case))
+        report = reports.current_report(case)
+        reports.acknowledge(actor, principal, case, report, report.revision)
 
     if past.report == ACKNOWLEDGED:
         opened_at = _morning_after(issued_at, 8)

@@ -401,7 +401,7 @@ def _plan_reading(timeline: _Timeline, state: dict, issued_at: datetime,
         user = _contact(case)
         report = reports.current_report(case)
         reports.read_report(user.actor, user.principal, case, report, "page")
-        reports.acknowledge(user.actor, user.principal, case, report)
+        reports.acknowledge(user.actor, user.principal, case, report, report.revision)
 
     timeline.at(opened_at, acknowledge)
 

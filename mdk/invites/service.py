@@ -30,6 +30,7 @@ from mdk.conferences.models import Conference
 from mdk.db import utcnow
 from mdk.extensions import db
 from mdk.invites.ical import Attendee, CalendarEvent, build_calendar
+from mdk.outbox.service import absolute_url
 from mdk.people.models import Person, PersonCompetence
 from mdk.units.models import Unit
 
@@ -54,10 +55,6 @@ def meeting_uid(conference: Conference) -> str:
 def slot_uid(case: Case, conference: Conference) -> str:
     return f"mdk-case-{case.id}-conference-{conference.id}@{service_host()}"
 
-
-def absolute_url(endpoint: str, **values) -> str:
-    path = current_app.url_map.bind("").build(endpoint, values)
-    return current_app.config["MDK"].base_url.rstrip("/") + path
 
 
 def meeting_url(conference: Conference) -> str:

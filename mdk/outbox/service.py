@@ -74,6 +74,12 @@ def queue_mail(recipient: Recipient, *, kind: str, template: str, context: dict,
     return message
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """A page of the service as a link in mail (MDK_BASE_URL): mail is read outside it."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["MDK"].base_url.rstrip("/") + path
+
+
 def render_mail(template: str, context: dict, locale: str) -> tuple[str, str, str]:
     """(subject, text, html) of templates/mail/<template>.* in `locale`."""
     language = locale if locale in LOCALES else current_app.config["MDK"].default_locale

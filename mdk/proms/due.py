@@ -30,8 +30,7 @@ from mdk.cases.models import Case
 from mdk.db import commit_keeping_loaded, utcnow
 from mdk.extensions import db
 from mdk.i18n import format_day
-from mdk.outbox.service import Recipient, queue_mail
-from mdk.people.service import mail_locale
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.proms.models import PromFollowUp, PromSchedule
 from mdk.proms.service import REPORTED, local_day, today
 
@@ -114,18 +113,15 @@ def _due_from(day: date) -> datetime:
 def _recipients(case: Case, schedule: PromSchedule) -> Iterator[Recipient]:
     """The treating unit's functional mailbox (its contact nurses read it); else the case's
     coordinators (a patient followed up in the home region has no NHV unit here)."""
-    unit = schedule.treating_unit
-    if unit is not None and unit.mailbox:
-        yield Recipient(email=unit.mailbox, unit_id=unit.id)
+    mailbox = notifications.unit_mailbox_recipient(schedule.treating_unit)
+    if mailbox is not None:
+        yield mailbox
         return
-    for person in notifications.coordinators_told(case):
-        if person.active:
-            yield Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))
+    yield from notifications.coordinator_recipients(case)
 
 
 def proms_url(case: Case) -> str:
-    path = current_app.url_map.bind("").build("proms.show_proms", {"case_id": case.id})
-    return current_app.config["MDK"].base_url.rstrip("/") + path
+    return absolute_url("proms.show_proms", case_id=case.id)
 
 
 def _context(case: Case, row: PromFollowUp, recipient: Recipient) -> dict:

@@ -24,7 +24,7 @@ from mdk.reports.document import document_of
 from mdk.reports.models import Report
 from mdk.reports.schemas import AcknowledgementSchema, ReportSchema
 from mdk.units.api import abort_for_field
-from mdk.validation import ConflictError, FieldError
+from mdk.validation import FieldError
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/cases",
                 description="The report to the referring unit")
@@ -85,14 +85,7 @@ class CaseReportAcknowledgement(MethodView):
         tokens). Names the version read; acknowledging it again changes nothing."""
         case, report = _current(case_id, "report.acknowledge")
         try:
-            if "revision" not in data:
-                raise FieldError("revision", _l("Name the version of the report you "
-                                                "acknowledge."))
-            if data["revision"] != report.revision:
-                raise ConflictError("revision", _l(
-                    "Version %(revision)s is not the current report: read the current one "
-                    "and acknowledge that.", revision=data["revision"]))
             return service.acknowledge(actor_from_request(), current_principal(), case,
-                                       report)
+                                       report, data.get("revision"))
         except FieldError as error:
             abort_for_field(error)

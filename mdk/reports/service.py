@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -42,14 +41,12 @@ from mdk.conferences.queries import closures_between
 from mdk.db import utcnow
 from mdk.extensions import db
 from mdk.i18n import format_day
-from mdk.outbox.service import Recipient, queue_mail
-from mdk.people.models import Person
-from mdk.people.service import mail_locale
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.protocols.models import Protocol
 from mdk.reports.models import Report
 from mdk.reports.signals import report_issued
 from mdk.units.models import Unit
-from mdk.validation import ConflictError
+from mdk.validation import ConflictError, FieldError, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +100,20 @@ def read_report(actor: Actor, principal: policy.Principal, case: Case, report: R
     return report
 
 
-def acknowledge(actor: Actor, principal: policy.Principal, case: Case,
-                report: Report) -> Report:
+def acknowledge(actor: Actor, principal: policy.Principal, case: Case, report: Report,
+                revision: object) -> Report:
     """The referrer confirms the report has reached them; once per revision (a second
-    acknowledgement changes nothing). Only the current revision is acknowledged."""
+    acknowledgement changes nothing). `revision`: the version they read (the page's form
+    or the API names it), which must be the current one: a version issued after they
+    opened the page is not acknowledged unread."""
     policy.require(principal, "report.acknowledge", case)
+    read = parse_id(revision)
+    if read is None:
+        raise FieldError("revision", _l("Name the version of the report you acknowledge."))
+    if read != report.revision:
+        raise NotAcknowledgeable("revision", _l(
+            "Version %(revision)s is not the current report: read the current one and "
+            "acknowledge that.", revision=read))
     if not report.current:
         raise NotAcknowledgeable("report", _l(
             "A newer version of the report has been issued: open it and acknowledge that one."))
@@ -204,27 +210,19 @@ DELIVERY, REMINDER, ESCALATION = "report_issued", "report_reminder", "report_esc
 
 def _deliver(case: Case, report: Report) -> int:
     """The link to the report, to the referrer (else the referring unit's mailbox)."""
-    people = list(_people(notifications.REFERRER, case))
-    recipients = people or list(_unit_mailbox(case))
+    people = _referrer(case)
+    recipients = people or _unit_mailbox(case)
     return _mail(case, report, DELIVERY, recipients)
 
 
-def _people(audience: str, case: Case) -> Iterator[Recipient]:
-    found = [case.contact_person] if audience == notifications.REFERRER else \
-        notifications.coordinators_told(case)
-    for person in found:
-        if person is not None and person.active:
-            yield _person_recipient(person)
+def _referrer(case: Case) -> list[Recipient]:
+    person = case.contact_person
+    return [notifications.person_recipient(person)] if person and person.active else []
 
 
-def _person_recipient(person: Person) -> Recipient:
-    return Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))
-
-
-def _unit_mailbox(case: Case) -> Iterator[Recipient]:
-    unit = db.session.get(Unit, case.referring_unit_id)
-    if unit is not None and unit.mailbox:
-        yield Recipient(email=unit.mailbox, unit_id=unit.id)
+def _unit_mailbox(case: Case) -> list[Recipient]:
+    found = notifications.unit_mailbox_recipient(db.session.get(Unit, case.referring_unit_id))
+    return [found] if found else []
 
 
 def _mail(case: Case, report: Report, template: str, recipients: list[Recipient]) -> int:
@@ -259,7 +257,7 @@ def _context(case: Case, report: Report, template: str, recipient: Recipient) ->
 
 
 def report_url(case: Case) -> str:
-    return _absolute("reports.show_report", case_id=case.id)
+    return absolute_url("reports.show_report", case_id=case.id)
 
 
 # --- reminders and escalations (the scheduler's remind-reports job) ------------------------
@@ -284,8 +282,8 @@ def remind_and_escalate(now: datetime | None = None) -> tuple[int, int]:
     for report in waiting:
         case = report.case
         if report.reminded_at is None and now >= _due_from(report.remind_on):
-            recipients = list(_people(notifications.REFERRER, case)) or \
-                list(_unit_mailbox(case))
+            recipients = _referrer(case) or \
+                _unit_mailbox(case)
             _mail(case, report, REMINDER, recipients)
             report.reminded_at = now
             audit.record(audit.system_actor(), "report.remind", case,
@@ -293,7 +291,7 @@ def remind_and_escalate(now: datetime | None = None) -> tuple[int, int]:
             reminded += 1
         elif report.reminded_at is not None and report.escalated_at is None \
                 and now >= _due_from(report.escalate_on):
-            recipients = [*_unit_mailbox(case), *_people(notifications.COORDINATORS, case)]
+            recipients = [*_unit_mailbox(case), *notifications.coordinator_recipients(case)]
             _mail(case, report, ESCALATION, recipients)
             report.escalated_at = now
             audit.record(audit.system_actor(), "report.escalate", case,
@@ -332,7 +330,7 @@ def warn_late_reports(now: datetime | None = None) -> int:
             case.care_area, due, due + CLOSURE_WINDOW))
         if now < _due_from(late_from):
             continue
-        for recipient in _people(notifications.COORDINATORS, case):
+        for recipient in notifications.coordinator_recipients(case):
             language = recipient.locale
             message = queue_mail(
                 recipient, kind="report.late", template=LATE, context={
@@ -340,16 +338,11 @@ def warn_late_reports(now: datetime | None = None) -> int:
                     "area_name": care_area(case.care_area).name(language),
                     "meeting_day": format_day(conference.starts_at, language),
                     "due_day": format_day(due, language),
-                    "care_plan_url": _absolute("care_plans.show_care_plan", case_id=case.id)},
+                    "care_plan_url": absolute_url("care_plans.show_care_plan", case_id=case.id)},
                 idempotency_key=f"report-late:{case.id}:{conference.id}", case_id=case.id)
             told += message is not None
     db.session.commit()
     return told
-
-
-def _absolute(endpoint: str, **values) -> str:
-    path = current_app.url_map.bind("").build(endpoint, values)
-    return current_app.config["MDK"].base_url.rstrip("/") + path
 
 
 def run_scheduled() -> None:

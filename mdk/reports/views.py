@@ -10,7 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from mdk.access import authorize, current_principal
@@ -82,7 +91,8 @@ def show_report(case_id: int):
 def acknowledge(case_id: int):
     case, report = _case_and_report(case_id, "report.acknowledge")
     try:
-        service.acknowledge(actor_from_request(), current_principal(), case, report)
+        service.acknowledge(actor_from_request(), current_principal(), case, report,
+                            request.form.get("revision"))
     except FieldError as error:
         flash(str(error.message), "error")
         return redirect(url_for("reports.show_report", case_id=case.id), code=303)

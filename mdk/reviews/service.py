@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +34,7 @@ from mdk.db import commit_keeping_loaded, utcnow
 from mdk.extensions import db
 from mdk.i18n import format_datetime_local, to_local
 from mdk.material.models import MaterialAvailability, MaterialItem
-from mdk.outbox.service import Recipient, queue_mail
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.people.models import Absence, Person, PersonCompetence, RoleGrant
 from mdk.people.service import competence_labels, mail_locale
 from mdk.reviews.models import (
@@ -319,13 +318,11 @@ def escalate_reviews(now: datetime | None = None) -> Escalation:
 # --- mail -------------------------------------------------------------------------------------
 
 def worklist_url() -> str:
-    return current_app.config["MDK"].base_url.rstrip("/") + \
-        current_app.url_map.bind("").build("reviews.worklist")
+    return absolute_url("reviews.worklist")
 
 
 def coordination_url() -> str:
-    return current_app.config["MDK"].base_url.rstrip("/") + \
-        current_app.url_map.bind("").build("reviews.coordination")
+    return absolute_url("reviews.coordination")
 
 
 def _mail_context(task: ReviewTask, language: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -47,8 +47,7 @@ from mdk.conferences.queries import closures_between
 from mdk.db import commit_keeping_loaded, utcnow
 from mdk.extensions import db
 from mdk.i18n import format_day
-from mdk.outbox.service import Recipient, queue_mail
-from mdk.people.service import mail_locale
+from mdk.outbox.service import Recipient, absolute_url, queue_mail
 from mdk.treatment.models import ADHERENCE, NOTE_LENGTH, OUTCOMES, TreatmentOutcome
 from mdk.treatment.signals import treatment_recorded
 from mdk.units.models import Unit
@@ -356,27 +355,15 @@ def _due_from(day: date) -> datetime:
 def _treating_side(case: Case, row: TreatmentOutcome) -> list[Recipient]:
     """The treating unit's functional mailbox; else the referrer (the case's contact),
     else the referring unit's mailbox: someone who can record the start."""
-    unit = row.treating_unit
-    if unit is not None and unit.mailbox:
-        return [Recipient(email=unit.mailbox, unit_id=unit.id)]
     person = case.contact_person
-    if person is not None and person.active:
-        return [Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))]
-    referring = case.referring_unit
-    if referring is not None and referring.mailbox:
-        return [Recipient(email=referring.mailbox, unit_id=referring.id)]
-    return []
-
-
-def _coordinators(case: Case) -> Iterator[Recipient]:
-    for person in notifications.coordinators_told(case):
-        if person.active:
-            yield Recipient(email=person.email, person_id=person.id, locale=mail_locale(person))
+    found = (notifications.unit_mailbox_recipient(row.treating_unit)
+             or (notifications.person_recipient(person) if person and person.active else None)
+             or notifications.unit_mailbox_recipient(case.referring_unit))
+    return [found] if found else []
 
 
 def treatment_url(case: Case) -> str:
-    path = current_app.url_map.bind("").build("treatment.show_treatment", {"case_id": case.id})
-    return current_app.config["MDK"].base_url.rstrip("/") + path
+    return absolute_url("treatment.show_treatment", case_id=case.id)
 
 
 def _context(case: Case, row: TreatmentOutcome, recipient: Recipient) -> dict:
@@ -411,7 +398,7 @@ def remind(now: datetime | None = None) -> int:
         if now < _due_from(row.remind_on):
             continue
         case = row.case
-        for recipient in [*_treating_side(case, row), *_coordinators(case)]:
+        for recipient in [*_treating_side(case, row), *notifications.coordinator_recipients(case)]:
             queue_mail(recipient, kind="treatment.reminder", template=REMINDER,
                        context=_context(case, row, recipient),
                        idempotency_key=f"treatment:{row.id}:{REMINDER}", case_id=case.id)

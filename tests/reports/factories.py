@@ -18,7 +18,8 @@ def read(world, case, report, who: str, form: str = "page"):
 
 
 def acknowledged(world, case, report, who: str = "referrer"):
-    return service.acknowledge(world.actor(who), world.principal(who), case, report)
+    return service.acknowledge(world.actor(who), world.principal(who), case, report,
+                               report.revision)
 
 
 def world_with_report():

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mdk.audit.models import AuditEvent
 from mdk.extensions import db
+from mdk.protocols import service as protocols
 from mdk.reports import service
 from tests.reports.factories import issued
 
@@ -53,7 +54,8 @@ def test_the_referrer_opens_reads_and_acknowledges_the_report(app, chaired, case
     assert fhir.mimetype == "application/fhir+json"
     bundle = json.loads(fhir.get_data(as_text=True))
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
-    acknowledged = referrer.post(_url(case_id, "/acknowledge"))
+    assert 'name="revision" value="1"' in page  # the form names the version shown
+    acknowledged = referrer.post(_url(case_id, "/acknowledge"), data={"revision": "1"})
     assert acknowledged.status_code == 303
     page = _text(referrer.get(_url(case_id)))
     assert "Tack: rapporten är bekräftad som mottagen." in page
@@ -69,17 +71,43 @@ def test_the_referrer_opens_reads_and_acknowledges_the_report(app, chaired, case
     assert "Bekräfta som mottagen" not in coordinator_page
 
 
+def test_a_version_issued_after_the_page_was_opened_is_not_acknowledged_unread(
+        app, chaired, case_on_meeting, browser):
+    """The referrer opens version 1; an addendum issues version 2 before they click: their
+    click names version 1, so version 2 stays unacknowledged and the page says why."""
+    case_id = case_on_meeting.id
+    with app.app_context():
+        first = issued(chaired, case_on_meeting)
+    referrer = browser(chaired.people["referrer"])
+    assert 'name="revision" value="1"' in _text(referrer.get(_url(case_id)))
+    with app.app_context():
+        protocols.add_addendum(chaired.actor("host_member"), chaired.principal("host_member"),
+                               case_on_meeting, db.session.merge(first).protocol,
+                               "Även PET-DT efter 12 veckor.", "Tillägg efter mötet.")
+    answer = referrer.post(_url(case_id, "/acknowledge"), data={"revision": "1"})
+    assert answer.status_code == 303
+    page = _text(referrer.get(_url(case_id)))
+    assert "Version 1 är inte den aktuella rapporten" in page
+    assert 'name="revision" value="2"' in page
+    missing = referrer.post(_url(case_id, "/acknowledge"))  # no version named
+    assert missing.status_code == 303
+    with app.app_context():
+        current = service.current_report(db.session.merge(case_on_meeting))
+        assert current.revision == 2 and current.acknowledged_at is None
+
+
 def test_the_coordinator_cannot_acknowledge_and_another_unit_does_not_get_in(
         app, chaired, case_on_meeting, browser):
     case_id = case_on_meeting.id
     with app.app_context():
         issued(chaired, case_on_meeting)
     coordinator = browser(chaired.people["coordinator"])
-    assert coordinator.post(_url(case_id, "/acknowledge")).status_code == 403
+    assert coordinator.post(_url(case_id, "/acknowledge"),
+                            data={"revision": "1"}).status_code == 403
     other = browser(chaired.people["other_referrer"])
     for tail in ("", ".pdf", ".txt", ".fhir.json"):
         assert other.get(_url(case_id, tail)).status_code == 404
-    assert other.post(_url(case_id, "/acknowledge")).status_code == 404
+    assert other.post(_url(case_id, "/acknowledge"), data={"revision": "1"}).status_code == 404
     with app.app_context():
         assert service.current_report(db.session.merge(case_on_meeting)).acknowledged_at \
             is None

@@ -120,7 +120,7 @@ def test_an_addendum_issues_a_new_revision_to_acknowledge_again(chaired, case_on
     assert case_on_meeting.state == "reported"
     with pytest.raises(service.NotAcknowledgeable):
         service.acknowledge(chaired.actor("referrer"), chaired.principal("referrer"),
-                            case_on_meeting, first)
+                            case_on_meeting, first, first.revision)
 
 
 def test_a_new_care_plan_version_issues_a_new_revision(chaired, case_on_meeting):
