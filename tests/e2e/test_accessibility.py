@@ -53,6 +53,8 @@ PAGES = [
     ("registrar", "/exports/register"),
     ("coordinator", "/treatment/waiting"),
     ("coordinator", "/cases/{reported}/treatment"),
+    ("coordinator", "/proms/due"),
+    ("coordinator", "/cases/{reported}/proms"),
     ("coordinator", "/audit"),
     ("coordinator", "/audit/sample"),
     ("coordinator", "/no-such-page"),
