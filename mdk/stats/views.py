@@ -9,6 +9,7 @@ import io
 from flask import Blueprint, Response, abort, render_template, request
 
 from mdk.access import authorize, current_principal
+from mdk.audit.export import _safe as disarmed
 from mdk.care_areas.service import care_areas
 from mdk.db import utcnow
 from mdk.i18n import current_language, to_local
@@ -95,11 +96,15 @@ def stats_csv(table: str):
 
 
 def table_csv(table: service.Table) -> str:
+    """The table as CSV; text cells (names, free-text reasons) pass through the exports'
+    helper, so a cell starting with =, +, - or @ gets a leading ' and runs no formula in a
+    spreadsheet. Numbers are written as they are (a negative lead time stays a number)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([str(column.label) for column in table.columns])
+    writer.writerow([disarmed(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow([csv_figure(value) for value in row])
+        writer.writerow([disarmed(value) if isinstance(value, str) else csv_figure(value)
+                         for value in row])
     return out.getvalue()
 
 

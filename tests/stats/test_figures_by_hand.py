@@ -34,10 +34,11 @@ from html import unescape
 
 from mdk.care_areas.service import care_area
 from mdk.stats import service
-from mdk.stats.figures import HIDDEN
+from mdk.stats.figures import HIDDEN, SECONDARY, Hidden
 from tests.stats.factories import PERIOD
 
 H = HIDDEN
+S = SECONDARY  # hidden so that a small number cannot be worked out
 QUERY = "area=analcancer&from=2026-03-30&to=2026-06-30"
 
 # Each table's figures (the label columns left out, but where a name is the figure).
@@ -58,18 +59,22 @@ COORDINATOR = {
     "hosting": [[1, 50.0], [1, 50.0], [2, None]],
 }
 MEMBER = {
-    "lead_times": [[8, 9, 14, 16, H, H, None, None, None, None],
-                   [7, 2, 5, 5, H, H, None, None, None, None],
-                   [5, 17, 18, 24, H, H, 17, H, H, 80]],
-    # 2 and 1 hidden add up to 3: the 5 is hidden too, or 8 - 5 would tell.
-    "lead_time_referral_to_meeting": [[H], [H], [H], [0], [0], [0], [0], [0]],
+    # p90 at its nearest rank n is the longest value (n 8, 7 and 5); within the target is
+    # hidden as its histogram has hidden buckets.
+    "lead_times": [[8, 9, 14, S, S, S, None, None, None, None],
+                   [7, 2, 5, S, S, S, None, None, None, None],
+                   [5, 17, 18, S, S, S, 17, H, S, 80]],
+    # 2 and 1 hidden add up to 3: the 5 is hidden too ("•"), or 8 - 5 would tell.
+    "lead_time_referral_to_meeting": [[H], [S], [H], [0], [0], [0], [0], [0]],
     "lead_time_meeting_to_report": [[7], [0], [0], [0], [0], [0], [0], [0]],
     "lead_time_meeting_to_treatment": [[H], [H], [H], [H], [H], [0], [0], [0], [0]],
     "cases_by_region": [[None], [None], [8]],
-    "adherence": [[H, H], [H, H], [H, H], [6, None]],
+    # A part hidden: every figure of the table (the lead time to treatment tells the
+    # started, the total minus it the not treated).
+    "adherence": [[H, S], [H, S], [H, S], [S, None]],
     "deviation_reasons": [[H]],
     "deferrals": [[H], [H], [H], [H]],
-    "reviews": [[6, H, H, H, H], [H, H, 0, 0, H]],
+    "reviews": [[6, H, H, H, S], [H, H, 0, 0, S]],
     "hosting": [[1, 50.0], [1, 50.0], [2, None]],  # meetings, not patients
 }
 ATTENDANCE = [[6, 3, 4], [4, 0, 3]]
@@ -115,8 +120,8 @@ def test_coordinator_sees_every_figure(dataset):
 def test_member_sees_small_numbers_hidden(dataset):
     stats = _check_service(dataset, "member", MEMBER)
     assert not stats.detail
-    # 2 is hidden, and so is the 6 (8 - 6 would tell the 2).
-    assert stats.tables["cases_by_unit"].rows[:2] == _units(dataset.world, H, H)
+    # 2 is hidden, and so is the 6 (8 - 6 would tell the 2), as "•".
+    assert stats.tables["cases_by_unit"].rows[:2] == _units(dataset.world, S, H)
     assert stats.tables["cases_by_unit"].rows[2][2] == 8
     assert "deferral_reasons" not in stats.tables  # free text: coordinators only
 
@@ -144,16 +149,16 @@ def test_page_refused_to_a_referrer_and_another_areas_coordinator(browser, datas
 # --- the page and the CSV ---------------------------------------------------------------
 
 def _page_text(value) -> str:
-    if value is HIDDEN:
-        return "<5"
+    if isinstance(value, Hidden):
+        return value.text
     if value is None:
         return "–"
     return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value)
 
 
 def _csv_text(value) -> str:
-    if value is HIDDEN:
-        return "<5"
+    if isinstance(value, Hidden):
+        return value.text
     if value is None:
         return ""
     return f"{value:.1f}" if isinstance(value, float) else str(value)
