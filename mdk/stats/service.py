@@ -111,6 +111,11 @@ def may_view(principal: policy.Principal, area: CareArea) -> bool:
     return policy.can(principal, "stats.view", area)
 
 
+def may_view_detail(principal: policy.Principal, area: CareArea) -> bool:
+    """The coordinators' view: every figure shown, any period of days."""
+    return policy.can(principal, "stats.detail", area)
+
+
 def viewable_areas(principal: policy.Principal) -> list[str]:
     return sorted(policy.areas_in_scope(principal, "stats.view"))
 
@@ -120,7 +125,7 @@ def statistics(principal: policy.Principal, area: CareArea, period: Period,
     """Every table of the page, for the reader: the coordinators of the area see every
     figure, the area's other care staff see small numbers hidden."""
     policy.require(principal, "stats.view", area)
-    detail = policy.can(principal, "stats.detail", area)
+    detail = may_view_detail(principal, area)
     stats = Statistics(area, period, detail)
     bounds = period.utc_bounds(current_app.config["MDK"].tz)
     _cases_by_unit(stats, bounds)

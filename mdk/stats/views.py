@@ -55,6 +55,11 @@ def _today():
     return to_local(utcnow()).date()
 
 
+def _whole_months(principal, area) -> bool:
+    """Outside the coordinators' view a period is whole calendar months."""
+    return not service.may_view_detail(principal, area)
+
+
 def _area():
     """The care area asked for, else the reader's first; 404 outside their statistics."""
     principal = current_principal()
@@ -68,7 +73,7 @@ def show_stats():
     principal, language, today = current_principal(), current_language(), _today()
     error = None
     try:
-        period = period_from(request.args, today)
+        period = period_from(request.args, today, _whole_months(principal, area))
     except FieldError as problem:
         error, period = problem, preset("year", today)
     stats = service.statistics(principal, area, period, language)
@@ -84,7 +89,8 @@ def show_stats():
 def stats_csv(table: str):
     area = _area()
     try:
-        period = period_from(request.args, _today())
+        period = period_from(request.args, _today(),
+                             _whole_months(current_principal(), area))
     except FieldError as problem:
         return Response(f"{problem.field}: {problem.message}\n", status=422,
                         mimetype="text/plain")

@@ -21,7 +21,7 @@ from mdk.stats.figures import (
 from mdk.stats.views import csv_figure, show_figure
 from mdk.treatment.models import TreatmentOutcome
 from tests.stats.factories import PERIOD, _move, local
-from tests.stats.test_figures_by_hand import QUERY
+from tests.stats.test_figures_by_hand import MONTHS_QUERY, QUERY
 
 
 def _hidden(value) -> bool:
@@ -90,7 +90,7 @@ def test_a_part_hidden_for_another_is_not_shown_as_below_five():
 
 
 def test_the_page_explains_the_marker(browser, dataset):
-    html = browser(dataset.world.people["member"]).get(f"/stats?{QUERY}").get_data(
+    html = browser(dataset.world.people["member"]).get(f"/stats?{MONTHS_QUERY}").get_data(
         as_text=True)
     assert "• dold så att ett litet antal inte kan räknas fram" in html
     assert "<td class=\"number\">•</td>" in html
