@@ -1,13 +1,16 @@
 """The figures a statistics table holds, and the small-number rule that hides some of them.
 
 A count of patients from 1 to 4 is shown as "<5" outside the coordinators' view (zero
-reveals no one and is shown). A figure derived from counts is hidden when it would reveal
-a hidden count: a share whose numerator or whose remainder (denominator - numerator) is
-from 1 to 4, or whose denominator is below 5; among the parts of a total shown beside
-them, while the hidden parts add up to 1-4 the next smallest non-zero part is hidden too,
-so the total minus the parts shown gives no small number away. A distribution of fewer
-than 5 patients shows only its n; its minimum and maximum (one patient's value each) are
-shown only in the coordinators' view.
+reveals no one and is shown). A figure that would reveal a hidden count is hidden too and
+shown as "•" (Secondary), so "<5" always means a count from 1 to 4: a share whose
+numerator or whose remainder (denominator - numerator) is from 1 to 4, or whose
+denominator is below 5; among the parts of a total shown beside them, while the hidden
+parts add up to 1-4 the next smallest non-zero part is hidden too, so the total minus the
+parts shown gives no small number away. A distribution of fewer than 5 patients shows only
+its n; a percentile whose nearest rank is n (the longest value) is hidden; its minimum and
+maximum (one patient's value each) are shown only in the coordinators' view; "within the
+target" is hidden while a bucket of its histogram is. The rules across tables (units and
+regions, adherence and the lead time to treatment) are in mdk.stats.service.
 """
 
 from __future__ import annotations
