@@ -1,13 +1,16 @@
 """The figures a statistics table holds, and the small-number rule that hides some of them.
 
 A count of patients from 1 to 4 is shown as "<5" outside the coordinators' view (zero
-reveals no one and is shown). A figure derived from counts is hidden when it would reveal
-a hidden count: a share whose numerator or whose remainder (denominator - numerator) is
-from 1 to 4, or whose denominator is below 5; among the parts of a total shown beside
-them, while the hidden parts add up to 1-4 the next smallest non-zero part is hidden too,
-so the total minus the parts shown gives no small number away. A distribution of fewer
-than 5 patients shows only its n; its minimum and maximum (one patient's value each) are
-shown only in the coordinators' view.
+reveals no one and is shown). A figure that would reveal a hidden count is hidden too and
+shown as "•" (Secondary), so "<5" always means a count from 1 to 4: a share whose
+numerator or whose remainder (denominator - numerator) is from 1 to 4, or whose
+denominator is below 5; among the parts of a total shown beside them, while the hidden
+parts add up to 1-4 the next smallest non-zero part is hidden too, so the total minus the
+parts shown gives no small number away. A distribution of fewer than 5 patients shows only
+its n; a percentile whose nearest rank is n (the longest value) is hidden; its minimum and
+maximum (one patient's value each) are shown only in the coordinators' view; "within the
+target" is hidden while a bucket of its histogram is. The rules across tables (units and
+regions, adherence and the lead time to treatment) are in mdk.stats.service.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ SMALL = 5  # counts below this (and above zero) are hidden outside the coordinat
 
 
 class Hidden:
-    """A figure hidden by the small-number rule: "<5" on the page and in the CSV."""
+    """A count of 1-4 patients hidden by the small-number rule: "<5" on the page and in
+    the CSV (see Secondary for the other hidden figures)."""
 
     text = "<5"
 
@@ -31,8 +35,24 @@ class Hidden:
         return self.text
 
 
+class Secondary(Hidden):
+    """A figure hidden so that a small number cannot be worked out from it (it is not
+    itself a count of 1-4 patients): "•" on the page, in the charts and in the CSV."""
+
+    text = "•"
+
+    def __repr__(self) -> str:
+        return "SECONDARY"
+
+
 HIDDEN = Hidden()
+SECONDARY = Secondary()
 Figure = int | float | str | Hidden | None
+
+
+def hidden_count(value: int) -> Hidden:
+    """How a count hidden by the rule shows: "<5" if it is small itself, else "•"."""
+    return HIDDEN if is_small(value) else SECONDARY
 
 
 def is_small(count: int) -> bool:
@@ -49,7 +69,7 @@ def share(numerator: int, denominator: int, detail: bool) -> Figure:
         return None
     if not detail and (denominator < SMALL or is_small(numerator)
                        or is_small(denominator - numerator)):
-        return HIDDEN
+        return SECONDARY  # a share, not a count of patients
     return round(100 * numerator / denominator, 1)
 
 
@@ -64,7 +84,17 @@ def parts(values: Sequence[int], detail: bool) -> list[Figure]:
         if not others:
             break
         hidden.add(min(others)[1])
-    return [HIDDEN if index in hidden else value for index, value in enumerate(values)]
+    return [hidden_count(value) if index in hidden else value
+            for index, value in enumerate(values)]
+
+
+def all_or_nothing(values: Sequence[int], detail: bool) -> list[Figure]:
+    """Counts hidden all together once any of them is (outside the coordinators' view):
+    for a table whose parts another table's figure would otherwise tell apart."""
+    shown = parts(values, detail)
+    if not any(isinstance(value, Hidden) for value in shown):
+        return shown
+    return [hidden_count(value) if value else 0 for value in values]
 
 
 # --- distributions of lead times --------------------------------------------------------
@@ -143,23 +173,40 @@ class Distribution:
         return found if found[0].count else found[1:]
 
 
+def _percentile(distribution: Distribution, percent: int, detail: bool) -> Figure:
+    """A percentile; outside the coordinators' view hidden while n < 5, and when its nearest
+    rank is n (it is then the longest value, one patient's: p90 for n 5-9; p80 only for
+    n < 5, hidden anyway)."""
+    n = distribution.n
+    if not n:
+        return None
+    if not detail and (n < SMALL or math.ceil(percent * n / 100) >= n):
+        return SECONDARY
+    return distribution.percentile(percent)
+
+
 def summary(distribution: Distribution, detail: bool) -> dict[str, Figure]:
     """n, median, p80, p90, min, max and the share within the target, by the rule."""
     n = distribution.n
-    shown = detail or n >= SMALL
     target = distribution.target
     values = sorted(distribution.values)
-    within_share = share(distribution.within_target, n, detail) if target else None
+    within = distribution.within_target
+    within_share = share(within, n, detail) if target else None
+    # "Within the target" is a sum of whole buckets of the histogram: minus the buckets
+    # shown at or below the target it would tell a hidden one.
+    if target and not detail and any(isinstance(value, Hidden) for value in parts(
+            [bucket.count for bucket in distribution.buckets()], detail)):
+        within_share = SECONDARY
     return {
         "n": count(n, detail),
-        "median": distribution.percentile(50) if shown else HIDDEN if n else None,
-        "p80": distribution.percentile(80) if shown else HIDDEN if n else None,
-        "p90": distribution.percentile(90) if shown else HIDDEN if n else None,
-        "min": (values[0] if values else None) if detail else (HIDDEN if n else None),
-        "max": (values[-1] if values else None) if detail else (HIDDEN if n else None),
+        "median": _percentile(distribution, 50, detail),
+        "p80": _percentile(distribution, 80, detail),
+        "p90": _percentile(distribution, 90, detail),
+        "min": (values[0] if values else None) if detail else (SECONDARY if n else None),
+        "max": (values[-1] if values else None) if detail else (SECONDARY if n else None),
         # Hidden with its share: 9 of 10 within would tell the one outside.
-        "within_target": (HIDDEN if within_share is HIDDEN else distribution.within_target)
-        if target else None,
+        "within_target": (hidden_count(within) if isinstance(within_share, Hidden)
+                          else within) if target else None,
         "share_within_target": within_share,
         "target_share": target.share_percent if target else None,
         "target_days": target.max_days if target else None,

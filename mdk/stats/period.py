@@ -53,9 +53,13 @@ def preset(name: str, today: date) -> Period:
     return Period(first, after - timedelta(days=1))
 
 
-def period_from(args: Mapping[str, str], today: date) -> Period:
+def period_from(args: Mapping[str, str], today: date, whole_months: bool = False) -> Period:
     """The period a request names: `preset`, or `from` and `to` (each defaulting to this
-    year's first and last day). A bad day is a FieldError naming the field."""
+    year's first and last day). A bad day is a FieldError naming the field.
+
+    With `whole_months` (outside the coordinators' view) `from` must be the first day of a
+    month and `to` the last: two overlapping periods a day apart would otherwise tell one
+    patient by their difference."""
     name = args.get("preset") or ""
     if name:
         if name not in PRESETS:
@@ -64,6 +68,10 @@ def period_from(args: Mapping[str, str], today: date) -> Period:
     year = preset("year", today)
     first = parse_day(args.get("from"), "from") if args.get("from") else year.first
     last = parse_day(args.get("to"), "to") if args.get("to") else year.last
+    if whole_months and first.day != 1:
+        raise FieldError("from", _l("Choose the first day of a month."))
+    if whole_months and (last + timedelta(days=1)).day != 1:
+        raise FieldError("to", _l("Choose the last day of a month."))
     if last < first:
         raise FieldError("to", _l("The last day cannot be before the first."))
     if (last - first).days > MAX_DAYS:

@@ -24,11 +24,14 @@ from mdk.conferences.queries import closures_between
 from mdk.i18n import to_local
 from mdk.stats import proms, queries
 from mdk.stats.figures import (
-    HIDDEN,
+    SECONDARY,
     Distribution,
     Figure,
+    Hidden,
     Target,
+    all_or_nothing,
     count,
+    hidden_count,
     parts,
     share,
     summary,
@@ -108,6 +111,11 @@ def may_view(principal: policy.Principal, area: CareArea) -> bool:
     return policy.can(principal, "stats.view", area)
 
 
+def may_view_detail(principal: policy.Principal, area: CareArea) -> bool:
+    """The coordinators' view: every figure shown, any period of days."""
+    return policy.can(principal, "stats.detail", area)
+
+
 def viewable_areas(principal: policy.Principal) -> list[str]:
     return sorted(policy.areas_in_scope(principal, "stats.view"))
 
@@ -117,7 +125,7 @@ def statistics(principal: policy.Principal, area: CareArea, period: Period,
     """Every table of the page, for the reader: the coordinators of the area see every
     figure, the area's other care staff see small numbers hidden."""
     policy.require(principal, "stats.view", area)
-    detail = policy.can(principal, "stats.detail", area)
+    detail = may_view_detail(principal, area)
     stats = Statistics(area, period, detail)
     bounds = period.utc_bounds(current_app.config["MDK"].tz)
     _cases_by_unit(stats, bounds)
@@ -134,7 +142,7 @@ def statistics(principal: policy.Principal, area: CareArea, period: Period,
 
 def _cases_by_unit(stats: Statistics, bounds) -> None:
     rows = queries.cases_by_unit(stats.area.key, bounds)
-    counts = parts([n for *_rest, n in rows], stats.detail)
+    counts = _units_shown(rows, stats.detail)
     total = sum(n for *_rest, n in rows)
     units = Table("cases_by_unit", _l("Cases per referring unit"),
                   (Column("unit", _l("Referring unit"), False),
@@ -155,6 +163,19 @@ def _cases_by_unit(stats: Statistics, bounds) -> None:
     regions.rows.append([str(_l("All regions")), count(total, stats.detail)])
     regions.bars = [Bar(name, value) for name, value in zip(by_region, shown, strict=True)]
     stats.add(regions)
+
+
+def _units_shown(rows, detail: bool) -> list[Figure]:
+    """The units' counts by the rule; outside the coordinators' view every unit of a region
+    with a hidden unit is hidden too, or the region's total minus its units shown would
+    tell the hidden one."""
+    counts = parts([n for *_rest, n in rows], detail)
+    if detail:
+        return counts
+    hiding = {region for (_id, _name, region, _n), shown in zip(rows, counts, strict=True)
+              if isinstance(shown, Hidden)}
+    return [hidden_count(n) if region in hiding and n else shown
+            for (_id, _name, region, n), shown in zip(rows, counts, strict=True)]
 
 
 # --- lead times -------------------------------------------------------------------------
@@ -231,23 +252,28 @@ def _adherence(stats: Statistics, bounds, language: str) -> None:
     reasons: dict[str | None, int] = {}
     for outcome, adherence, reason, n in rows:
         groups[adherence if outcome == "started" else "not_treated"] += n
-        if adherence == "deviated":
+        if outcome == "started" and adherence == "deviated":  # sums to the deviated row
             reasons[reason] = reasons.get(reason, 0) + n
     total = sum(groups.values())
-    shown = parts(list(groups.values()), stats.detail)
+    # The lead time to the start of treatment counts the started (followed + deviated):
+    # the total minus it tells the not treated, so one hidden part hides them all.
+    shown = all_or_nothing(list(groups.values()), stats.detail)
+    hide_all = any(isinstance(value, Hidden) for value in shown)
     table = Table("adherence", _l("Recommendations followed or deviated from"), (
         Column("outcome", _l("Outcome"), False), Column("cases", _l("Cases")),
         Column("share", _l("Share (%)"))))
     table.rows = [[str(ADHERENCE_LABELS[key]), value,
-                   HIDDEN if value is HIDDEN else share(groups[key], total, stats.detail)]
+                   SECONDARY if hide_all else share(groups[key], total, stats.detail)]
                   for key, value in zip(groups, shown, strict=True)]
-    table.rows.append([str(_l("All recorded")), count(total, stats.detail), None])
+    table.rows.append([str(_l("All recorded")),
+                       hidden_count(total) if hide_all else count(total, stats.detail), None])
     table.bars = [Bar(str(ADHERENCE_LABELS[key]), value)
                   for key, value in zip(groups, shown, strict=True)]
     stats.add(table)
     reason_table = Table("deviation_reasons", _l("Reasons for deviating"), (
         Column("reason", _l("Reason"), False), Column("cases", _l("Cases"))))
-    shown = parts(list(reasons.values()), stats.detail)
+    shown = (parts(list(reasons.values()), stats.detail) if not hide_all else
+             [hidden_count(n) if n else 0 for n in reasons.values()])
     reason_table.rows = [[_reason_label(stats.area, key, language), value]
                          for key, value in zip(reasons, shown, strict=True)]
     stats.add(reason_table)

@@ -9,6 +9,7 @@ import io
 from flask import Blueprint, Response, abort, render_template, request
 
 from mdk.access import authorize, current_principal
+from mdk.audit.export import _safe as disarmed
 from mdk.care_areas.service import care_areas
 from mdk.db import utcnow
 from mdk.i18n import current_language, to_local
@@ -54,6 +55,11 @@ def _today():
     return to_local(utcnow()).date()
 
 
+def _whole_months(principal, area) -> bool:
+    """Outside the coordinators' view a period is whole calendar months."""
+    return not service.may_view_detail(principal, area)
+
+
 def _area():
     """The care area asked for, else the reader's first; 404 outside their statistics."""
     principal = current_principal()
@@ -67,7 +73,7 @@ def show_stats():
     principal, language, today = current_principal(), current_language(), _today()
     error = None
     try:
-        period = period_from(request.args, today)
+        period = period_from(request.args, today, _whole_months(principal, area))
     except FieldError as problem:
         error, period = problem, preset("year", today)
     stats = service.statistics(principal, area, period, language)
@@ -83,7 +89,8 @@ def show_stats():
 def stats_csv(table: str):
     area = _area()
     try:
-        period = period_from(request.args, _today())
+        period = period_from(request.args, _today(),
+                             _whole_months(current_principal(), area))
     except FieldError as problem:
         return Response(f"{problem.field}: {problem.message}\n", status=422,
                         mimetype="text/plain")
@@ -95,11 +102,15 @@ def stats_csv(table: str):
 
 
 def table_csv(table: service.Table) -> str:
+    """The table as CSV; text cells (names, free-text reasons) pass through the exports'
+    helper, so a cell starting with =, +, - or @ gets a leading ' and runs no formula in a
+    spreadsheet. Numbers are written as they are (a negative lead time stays a number)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([str(column.label) for column in table.columns])
+    writer.writerow([disarmed(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow([csv_figure(value) for value in row])
+        writer.writerow([disarmed(value) if isinstance(value, str) else csv_figure(value)
+                         for value in row])
     return out.getvalue()
 
 

@@ -64,3 +64,34 @@ def test_preset_link_shows_its_period(browser, dataset):
     page = browser(dataset.world.people["member"]).get("/stats?area=analcancer&preset=year")
     assert page.status_code == 200
     assert 'id="stats-view"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    ({"from": "2026-03-02", "to": "2026-03-31"}, "from"),
+    ({"from": "2026-03-01", "to": "2026-03-30"}, "to"),
+    ({"from": "2026-01-01", "to": "2026-02-27"}, "to"),
+])
+def test_outside_the_coordinators_view_a_period_is_whole_months(args, field):
+    assert period_from(args, TODAY) == Period(date.fromisoformat(args["from"]),
+                                              date.fromisoformat(args["to"]))
+    with pytest.raises(FieldError) as error:
+        period_from(args, TODAY, whole_months=True)
+    assert error.value.field == field
+
+
+def test_whole_months_and_presets_are_accepted_for_a_member(browser, dataset):
+    assert period_from({"from": "2024-02-01", "to": "2024-02-29"}, TODAY,
+                       whole_months=True) == Period(date(2024, 2, 1), date(2024, 2, 29))
+    member = browser(dataset.world.people["member"])
+    coordinator = browser(dataset.world.people["coordinator"])
+    days = "area=analcancer&from=2026-03-30&to=2026-06-30"
+    page = member.get(f"/stats?{days}")
+    assert page.status_code == 422 and 'id="from-error"' in page.get_data(as_text=True)
+    assert member.get(f"/stats/hosting.csv?{days}").get_data(as_text=True).startswith(
+        "from:")
+    assert member.get("/stats/hosting.csv?area=analcancer&from=2026-04-01&to=2026-06-29") \
+        .status_code == 422
+    assert member.get("/stats?area=analcancer&from=2026-04-01&to=2026-06-30") \
+        .status_code == 200
+    assert member.get("/stats?area=analcancer&preset=month").status_code == 200
+    assert coordinator.get(f"/stats?{days}").status_code == 200  # any days

@@ -16,6 +16,7 @@ from mdk.extensions import db
 from mdk.proms.models import PromFollowUp
 from mdk.stats import service
 from mdk.stats.figures import HIDDEN as H
+from mdk.stats.figures import SECONDARY as S
 from tests.stats.factories import PERIOD, local
 
 
@@ -56,8 +57,8 @@ def test_prom_coverage_per_time_point(with_proms):
 
 def test_prom_coverage_hides_small_numbers(with_proms):
     assert _rows(with_proms, "member") == {
-        "Livskvalitet 3 mån": [6, H, H, 0, H, H],
-        "Livskvalitet 1 år": [H, 0, 0, H, 0, H]}
+        "Livskvalitet 3 mån": [6, H, H, 0, H, S],
+        "Livskvalitet 1 år": [H, 0, 0, H, 0, S]}
 
 
 def test_prom_csv(with_proms, browser):
