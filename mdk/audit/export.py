@@ -21,7 +21,8 @@ from mdk.i18n import format_datetime_local, to_local
 # Spreadsheet programs run cells starting with these as formulas; a leading ' disarms them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-def _safe(value: object) -> str:
+
+def disarmed(value: object) -> str:
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
@@ -33,7 +34,7 @@ def spreadsheet_csv(header: list[str], rows: Iterable[list[object]]) -> str:
     writer = csv.writer(out, delimiter=";")  # Swedish spreadsheet default
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([disarmed(value) for value in row])
     return "\ufeff" + out.getvalue()  # BOM: Excel then reads UTF-8
 
 
