@@ -20,6 +20,9 @@ extract.
   the treatment outcome and adherence. No case number (the service links it to the
   identity), no referring unit, no free text. A protected identity's row leaves the care
   provider empty (where the patient is cared for is what the protection hides).
+- The referral day (both exports, and the age at referral) is the statistics' one: the day
+  a remiss registered on the referring unit's behalf arrived, else the day the referral was
+  submitted (Europe/Stockholm).
 - Each export is a row in `exports` and an audit event with its purpose and row count, plus
   one event per case it holds (`export.register.case`, `export.research.case`), so a
   patient's log extract shows that their data left the service, and why (the export's id).
@@ -341,7 +344,7 @@ def register_columns(area: CareArea, language: str) -> list[Column]:
         Column("referring_unit_hsa_id", _("Referring unit, HSA-id")),
         Column("referring_unit", _("Referring unit")),
         Column("care_area", _("Care area")),
-        Column("referred_on", _("Referral submitted")),
+        Column("referred_on", _("Referral day")),
         Column("meeting_day", _("MDK meeting")),
         *(Column(f"protocol.{section.key}", _section_label(section, language))
           for section in _protocol_sections(area, REGISTER)),
@@ -357,7 +360,7 @@ def research_columns(area: CareArea, language: str) -> list[Column]:
         Column("age_at_referral", _("Age at referral (years)")),
         Column("care_area", _("Care area")),
         Column("referring_region", _("Referring region (care provider)")),
-        Column("referred_on", _("Referral submitted")),
+        Column("referred_on", _("Referral day")),
         Column("meeting_day", _("MDK meeting")),
         *(Column(f"protocol.{section.key}", _section_label(section, language))
           for section in _protocol_sections(area, RESEARCH)),
@@ -370,12 +373,21 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def referral_day(case: Case) -> date | None:
+    """The day of the referral, as the statistics count it (mdk.stats.queries): the day a
+    remiss registered on the referring unit's behalf arrived, else the day the referral was
+    submitted (Europe/Stockholm)."""
+    if case.remiss_received_on is not None:
+        return case.remiss_received_on
+    return local_day_of(case.submitted_at)
+
+
 def _shared_cells(item: Discussed, area: CareArea, kind: str) -> dict[str, Any]:
     treatment = item.treatment
     recorded = treatment is not None and treatment.recorded
     cells = {
         "care_area": area.key,
-        "referred_on": _iso(local_day_of(item.case.submitted_at)),
+        "referred_on": _iso(referral_day(item.case)),
         "meeting_day": _iso(local_day_of(item.conference.starts_at)),
         "report_issued_on": _iso(local_day_of(item.report_issued_at)),
         "treatment_outcome": treatment.outcome if recorded else None,
@@ -447,7 +459,7 @@ def research_row(item: Discussed, area: CareArea, pseudonym: Callable[[Patient],
     provider = item.case.referring_unit.provider
     row.update({
         "pseudonym": pseudonym(patient),
-        "age_at_referral": age_on(birth_date(patient), local_day_of(item.case.submitted_at)),
+        "age_at_referral": age_on(birth_date(patient), referral_day(item.case)),
         "referring_region": None if patient.protected_identity else provider.name,
     })
     return row

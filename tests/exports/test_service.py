@@ -344,3 +344,31 @@ def test_a_protected_identitys_words_in_the_stage_are_left_out(app, discussed):
     other.protocol.values = {**other.protocol.values, "stage": "T2 enligt dr Svensson"}
     assert service.register_row(other, service.care_area("analcancer"))[
         "protocol.stage"] == "T2 enligt dr Svensson"
+
+
+def test_the_referral_day_is_the_day_a_remiss_arrived_as_in_the_statistics(app, discussed):
+    world, cases = discussed
+    case = cases[0]
+    submitted = service.local_day_of(case.submitted_at)
+    number = case.patient.identity_value
+    born = date(int(number[:4]), int(number[4:6]), int(number[6:8]))
+    arrived = date(submitted.year - 2, born.month, min(born.day, 28))  # a birthday apart
+    case.remiss_source, case.remiss_received_on = "letter", arrived
+    db.session.commit()
+    register = _by_case(register_export(world))
+    assert register[case.number]["referred_on"] == arrived.isoformat()
+    assert register[cases[1].number]["referred_on"] == service.local_day_of(
+        cases[1].submitted_at).isoformat()  # no remiss: the day it was submitted
+    extract = research_extract(world)
+    first = next(row for row in extract.rows if row["pseudonym"] == service.pseudonym_for(
+        extract.export.study, case.patient_id))
+    assert first["referred_on"] == arrived.isoformat()
+    assert first["age_at_referral"] == service.age_on(born, arrived)
+    assert service.age_on(born, arrived) < service.age_on(born, submitted)
+
+
+def test_a_referral_submitted_late_in_the_evening_is_that_days_in_stockholm(app, discussed):
+    _world, cases = discussed
+    case = cases[0]
+    case.submitted_at = datetime(2026, 6, 1, 22, 30, tzinfo=UTC)  # 00:30 on 2 June
+    assert service.referral_day(case) == date(2026, 6, 2)
