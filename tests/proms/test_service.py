@@ -280,3 +280,19 @@ def test_a_new_care_plan_version_brings_its_prom_schedule(chaired, reported):
     assert service.schedule_of(reported).care_plan_id == draft.id
     [event] = _events(reported, "prom.replan")
     assert event.details["added"] == 1 and event.details["removed"] == 2
+
+
+def test_a_day_not_sent_is_kept_and_an_empty_one_clears_it(chaired, reported):
+    recorded(chaired, reported)
+    end = service.today()
+    dates_recorded(chaired, reported, treatment_ended_on=end.isoformat())
+    schedule = dates_recorded(chaired, reported, discharged_on=end.isoformat())
+    assert (schedule.treatment_ended_on, schedule.discharged_on) == (end, end)
+    assert row(reported, 2).due_on == add_months(end, 3)  # still counted from the end
+    cleared = dates_recorded(chaired, reported, treatment_ended_on="")
+    assert (cleared.treatment_ended_on, cleared.discharged_on) == (None, end)
+    assert row(reported, 2).due_on is None
+    [*_, last] = _events(reported, "prom.dates")
+    assert last.details["treatment_ended_on"] is None
+    assert last.details["previous_treatment_ended_on"] == end.isoformat()
+    assert last.details["discharged_on"] == end.isoformat()
