@@ -296,3 +296,30 @@ def test_a_day_not_sent_is_kept_and_an_empty_one_clears_it(chaired, reported):
     assert last.details["treatment_ended_on"] is None
     assert last.details["previous_treatment_ended_on"] == end.isoformat()
     assert last.details["discharged_on"] == end.isoformat()
+
+
+def _replanned(chaired, case, prom: list[dict]):
+    from mdk.care_plans import service as care_plans
+    from tests.care_plans import factories as care_plan
+
+    plan = care_plans.revisions_of(case, care_plans.protocols.protocol_for(case))[-1]
+    draft = care_plans.revise(chaired.actor("coordinator"), chaired.principal("coordinator"),
+                              case, plan)
+    draft = care_plan.saved(chaired, case, draft, {**draft.values, "prom": prom})
+    care_plan.establish(chaired, case, draft)
+    return plan.values.get("prom", [])
+
+
+def test_a_position_a_replan_removed_is_never_given_to_another_time_point(chaired, reported):
+    recorded_prom(chaired, reported, 2, status="not_reached", completed_on=None)
+    assert service.schedule_of(reported).positions_used == AREA_POINTS
+    baseline = _replanned(chaired, reported, [])[0]  # 1, 3 and 4 go (nothing recorded)
+    assert sorted(one.position for one in service.follow_ups_of(reported)) == [2]
+    _replanned(chaired, reported, [baseline, {
+        "what": "Sexuell hälsa", "instrument": "EORTC SHQ-C22", "count": 6,
+        "unit": "months", "from": "treatment_end"}])
+    rows = {one.position: one for one in service.follow_ups_of(reported)}
+    assert sorted(rows) == [2, AREA_POINTS + 1, AREA_POINTS + 2]  # never 1, 3 or 4 again
+    assert rows[AREA_POINTS + 1].what == baseline["what"]
+    assert rows[AREA_POINTS + 2].instrument == "EORTC SHQ-C22"
+    assert service.schedule_of(reported).positions_used == AREA_POINTS + 2
