@@ -3,6 +3,7 @@ the grant for them (the same rules, record and audit as the pages), written to a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -39,19 +40,34 @@ def _period_options(command):
     return command
 
 
+def _open_private(out: Path) -> int:
+    """The output file, opened before the export is made (a path that cannot be written
+    makes no export record) and readable by its owner only: it holds patient data."""
+    try:
+        fd = os.open(out, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    except OSError as error:
+        _refuse(f"cannot write {out}: {error.strerror}")
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through os.open
+    return fd
+
+
 def _make(kind: str, email: str, out: Path, data: dict) -> None:
     person = person_by_email(email)
     if person is None or not person.active:
         _refuse(f"no active person with the e-mail {email!r}")
     make = service.make_register_export if kind == service.REGISTER \
         else service.make_research_extract
+    fd = _open_private(out)
     try:
         made = make(actor_for(person), principal_for(person), data)
-    except FieldError as error:
-        _refuse("; ".join(f"{one.field}: {one.message}" for one in every_error(error)))
-    except HTTPException:
+    except (FieldError, HTTPException) as error:
+        os.close(fd)
+        out.unlink(missing_ok=True)  # no export: no file
+        if isinstance(error, FieldError):
+            _refuse("; ".join(f"{one.field}: {one.message}" for one in every_error(error)))
         _refuse(f"{email} may not make this export in {data['care_area']!r}")
-    out.write_text(made.csv, encoding="utf-8")
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(made.csv)
     click.echo(f"export {made.export.id}: {made.export.row_count} rows written to {out}")
 
 

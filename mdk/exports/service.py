@@ -8,8 +8,9 @@ extract.
   protocol's structured fields and its stage and recommendation texts, the report's and the
   treatment record's dates and adherence. A protected identity (skyddad identitet) is not
   shown to a registrar (DESIGN.md §5: only the coordinators handling the case see it): its
-  identity and name columns are left empty and the row is marked, so the registrar reports
-  it through the handling coordinators by case number.
+  identity, identity kind, name and referring-unit columns and its free-text sections are
+  left empty (the stage or PCI kept only as a bare code) and the row is marked, so the
+  registrar reports it through the handling coordinators by case number.
 - The research extract (`export.research`, the area's coordinators and registrars) needs an
   ethics approval (etikprövningsnummer, Etikprövningsmyndigheten's Dnr YYYY-NNNNN-NN) and
   carries no identity: a study-specific pseudonym per patient (an HMAC of the patient's id
@@ -19,6 +20,9 @@ extract.
   the treatment outcome and adherence. No case number (the service links it to the
   identity), no referring unit, no free text. A protected identity's row leaves the care
   provider empty (where the patient is cared for is what the protection hides).
+- The referral day (both exports, and the age at referral) is the statistics' one: the day
+  a remiss registered on the referring unit's behalf arrived, else the day the referral was
+  submitted (Europe/Stockholm).
 - Each export is a row in `exports` and an audit event with its purpose and row count, plus
   one event per case it holds (`export.register.case`, `export.research.case`), so a
   patient's log extract shows that their data left the service, and why (the export's id).
@@ -96,6 +100,9 @@ _TNM = re.compile(r"(?:[cpyar]{0,3}T(?:is|x|X|[0-4])[a-d]?)\s*,?\s*"
                   r"(?:[cpyar]{0,3}M(?:x|X|[01])[a-c]?)?", re.ASCII)
 _PCI = re.compile(r"(?:PCI\s*)?(?:[0-9]|[1-3][0-9])", re.ASCII)
 RESEARCH_CODED_TEXT = {"stage": _TNM, "pci": _PCI}
+# The register export's cells left empty for a protected identity (skyddad identitet).
+PROTECTED_EMPTY = ("identity_number", "identity_kind", "family_name", "given_name",
+                   "referring_unit_hsa_id", "referring_unit")
 PSEUDONYM_BYTES = 10  # 80 bits: 16 base32 characters
 
 
@@ -337,7 +344,7 @@ def register_columns(area: CareArea, language: str) -> list[Column]:
         Column("referring_unit_hsa_id", _("Referring unit, HSA-id")),
         Column("referring_unit", _("Referring unit")),
         Column("care_area", _("Care area")),
-        Column("referred_on", _("Referral submitted")),
+        Column("referred_on", _("Referral day")),
         Column("meeting_day", _("MDK meeting")),
         *(Column(f"protocol.{section.key}", _section_label(section, language))
           for section in _protocol_sections(area, REGISTER)),
@@ -353,7 +360,7 @@ def research_columns(area: CareArea, language: str) -> list[Column]:
         Column("age_at_referral", _("Age at referral (years)")),
         Column("care_area", _("Care area")),
         Column("referring_region", _("Referring region (care provider)")),
-        Column("referred_on", _("Referral submitted")),
+        Column("referred_on", _("Referral day")),
         Column("meeting_day", _("MDK meeting")),
         *(Column(f"protocol.{section.key}", _section_label(section, language))
           for section in _protocol_sections(area, RESEARCH)),
@@ -366,12 +373,21 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def referral_day(case: Case) -> date | None:
+    """The day of the referral, as the statistics count it (mdk.stats.queries): the day a
+    remiss registered on the referring unit's behalf arrived, else the day the referral was
+    submitted (Europe/Stockholm)."""
+    if case.remiss_received_on is not None:
+        return case.remiss_received_on
+    return local_day_of(case.submitted_at)
+
+
 def _shared_cells(item: Discussed, area: CareArea, kind: str) -> dict[str, Any]:
     treatment = item.treatment
     recorded = treatment is not None and treatment.recorded
     cells = {
         "care_area": area.key,
-        "referred_on": _iso(local_day_of(item.case.submitted_at)),
+        "referred_on": _iso(referral_day(item.case)),
         "meeting_day": _iso(local_day_of(item.conference.starts_at)),
         "report_issued_on": _iso(local_day_of(item.report_issued_at)),
         "treatment_outcome": treatment.outcome if recorded else None,
@@ -386,21 +402,37 @@ def _shared_cells(item: Discussed, area: CareArea, kind: str) -> dict[str, Any]:
     return cells
 
 
+def _protected_text_cells(area: CareArea, row: dict[str, Any]) -> None:
+    """A protected identity's row keeps no free text (it may name the patient or where they
+    are cared for): the stage and PCI only as a bare code, like the research extract."""
+    for section in _protocol_sections(area, REGISTER):
+        if section.kind != "text":
+            continue
+        key = f"protocol.{section.key}"
+        code, text = RESEARCH_CODED_TEXT.get(section.key), row[key]
+        row[key] = text if code is not None and text and code.fullmatch(text) else None
+
+
 def register_row(item: Discussed, area: CareArea) -> dict[str, Any]:
     case, patient, unit = item.case, item.case.patient, item.case.referring_unit
     protected = patient.protected_identity
     row = _shared_cells(item, area, REGISTER)
     row.update({
         "case_number": case.number,
-        "identity_number": None if protected else patient.display_identity,
+        "identity_number": patient.display_identity,
         "identity_kind": patient.identity_kind,
-        "family_name": None if protected else patient.family_name,
-        "given_name": None if protected else patient.given_name,
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
         "protected_identity": "yes" if protected else "no",
         "referring_unit_hsa_id": unit.hsa_id,
         "referring_unit": unit.name,
         "report_acknowledged_on": _iso(local_day_of(item.report_acknowledged_at)),
     })
+    if protected:
+        # Who the patient is and where they are cared for is what the protection hides:
+        # the registrar reports the case through its coordinators by case number.
+        row.update(dict.fromkeys(PROTECTED_EMPTY))
+        _protected_text_cells(area, row)
     return row
 
 
@@ -427,7 +459,7 @@ def research_row(item: Discussed, area: CareArea, pseudonym: Callable[[Patient],
     provider = item.case.referring_unit.provider
     row.update({
         "pseudonym": pseudonym(patient),
-        "age_at_referral": age_on(birth_date(patient), local_day_of(item.case.submitted_at)),
+        "age_at_referral": age_on(birth_date(patient), referral_day(item.case)),
         "referring_region": None if patient.protected_identity else provider.name,
     })
     return row

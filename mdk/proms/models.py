@@ -60,6 +60,10 @@ class PromSchedule(db.Model):
     dates_recorded_at: Mapped[datetime | None]
     dates_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     dates_recorded_by_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    # The highest position ever given to one of the case's time points: a new one gets the
+    # next, so a position removed by a replan is never given to another time point (the
+    # log's prom.* events and the API's URLs name time points by position).
+    positions_used: Mapped[int] = mapped_column(default=0, server_default="0")
 
     case = relationship("Case")
     treating_unit = relationship("Unit")

@@ -230,7 +230,8 @@ def _anchor_date(value: object, field: str, schedule: PromSchedule,
 def record_dates(actor: Actor, principal: policy.Principal, case: Case,
                  data: Mapping[str, Any]) -> PromSchedule:
     """Record the end of treatment and the discharge (either may be left empty); the due
-    days counted from them follow. Commits."""
+    days counted from them follow. A field not in `data` keeps its stored day (the page
+    sends only the days the plan counts from); an empty value clears it. Commits."""
     policy.require(principal, "prom.record", case)
     unknown = sorted(set(data) - DATE_FIELDS)
     if unknown:
@@ -238,17 +239,18 @@ def record_dates(actor: Actor, principal: policy.Principal, case: Case,
     schedule = schedule_of(case)
     treatment = treatment_of(case)
     problems = Problems()
-    days = {field: problems.check(_anchor_date, data.get(field), field, schedule, treatment)
-            for field in sorted(DATE_FIELDS)}
+    sent = {field: problems.check(_anchor_date, data.get(field), field, schedule, treatment)
+            for field in sorted(DATE_FIELDS) if field in data}
     problems.raise_any()
     if schedule is None:
         raise ConflictError("state", _l("The PROM time points are set once the report has "
                                         "been issued."))
-    if not_treated(treatment) and any(days.values()):
+    if not_treated(treatment) and any(sent.values()):
         raise ConflictError("treatment_ended_on", _l(
             "The patient was not treated: there is no end of treatment or discharge."))
     before = {"treatment_ended_on": schedule.treatment_ended_on,
               "discharged_on": schedule.discharged_on}
+    days = {**before, **sent}
     if before == days:
         return schedule  # nothing to save (whoever sends it)
     if not may_record(principal, case, schedule):

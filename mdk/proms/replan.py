@@ -2,7 +2,9 @@
 schedule to the case's time points: a time point the new plan still has (the same what,
 instrument and when) is kept as it is; one it no longer has is removed while nothing is
 recorded on it, and kept (with its record) once something is; a new one is added after
-the last. Positions never change, so a record, the API's URLs and the log stay right."""
+the last ever given (PromSchedule.positions_used: a removed time point's position is never
+given to another). Positions never change, so a record, the API's URLs and the log stay
+right."""
 
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ def on_report_issued(case: Case, report=None, **_extra) -> None:
     unmatched: dict[tuple, list[PromFollowUp]] = {}
     for row in rows:
         unmatched.setdefault(_key_of_row(row), []).append(row)
-    position = max((row.position for row in rows), default=0)
+    # After the highest position ever given, not the highest left: a removed time point's
+    # position stays its own (the log and the API name it).
+    position = max([schedule.positions_used, *(row.position for row in rows)])
     added = []
     for point in prom_time_points(plan):
         same = unmatched.get(_key_of_point(point))
@@ -54,7 +58,7 @@ def on_report_issued(case: Case, report=None, **_extra) -> None:
     for row in removed:
         db.session.delete(row)
     db.session.add_all(added)
-    schedule.care_plan_id = plan.id
+    schedule.care_plan_id, schedule.positions_used = plan.id, position
     service.set_due_days(case, schedule)
     db.session.flush()
     audit.record(audit.system_actor(), "prom.replan", case, details={

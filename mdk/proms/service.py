@@ -107,6 +107,7 @@ def start_schedule(case: Case) -> PromSchedule:
     points = prom_time_points(plan) if plan is not None else []
     rows = [make_row(case, plan, position, point)
             for position, point in enumerate(points, start=1)]
+    schedule.positions_used = len(rows)
     db.session.add_all(rows)
     apply_due_days(schedule, rows, treatment)
     db.session.flush()

@@ -4,8 +4,11 @@ the list shows who, when and why, and no patient."""
 
 from __future__ import annotations
 
+import stat
+
 from sqlalchemy import func, select
 
+from mdk.audit.models import AuditEvent
 from mdk.exports.models import Export
 from mdk.extensions import db
 from tests.exports.factories import request, research_request
@@ -108,3 +111,39 @@ def test_the_menu_leads_a_registrar_to_the_exports(app, discussed, browser):
     assert start.status_code == 200
     assert 'href="/exports">Exporter</a>' in start.text
     assert 'href="/exports"' not in browser(world.people["host_member"]).get("/").text
+
+
+def _cli_args(world, out) -> list[str]:
+    day = request(world)["period_from"]
+    return ["exports", "register", "--as", world.people["registrar"].email,
+            "--area", "analcancer", "--from", day, "--to", day,
+            "--purpose", "Inrapportering 2026", "--out", str(out)]
+
+
+def test_the_command_line_writes_the_file_for_its_owner_only(app, discussed, tmp_path):
+    world, _cases = discussed
+    runner = app.test_cli_runner()
+    out = tmp_path / "register.csv"
+    done = runner.invoke(args=_cli_args(world, out))
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    out.chmod(0o644)  # an existing file is made private again
+    again = runner.invoke(args=_cli_args(world, out))
+    assert again.exit_code == 0, again.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text(encoding="utf-8").count("\n") == 4
+
+
+def test_an_unwritable_output_path_makes_no_export(app, discussed, tmp_path):
+    world, _cases = discussed
+    before = _export_rows_and_events()
+    failed = app.test_cli_runner().invoke(
+        args=_cli_args(world, tmp_path / "no-such-directory" / "register.csv"))
+    assert failed.exit_code == 2 and "cannot write" in failed.output
+    assert _export_rows_and_events() == before
+
+
+def _export_rows_and_events() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Export)),
+            db.session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action.like("export.%"))))

@@ -297,3 +297,78 @@ def test_the_areas_log_reviewers_see_the_export_and_another_areas_do_not(app, di
 
     assert seen("coordinator") == {"export.register", "export.register.case"}
     assert seen("crs_coordinator") == set()
+
+
+def test_a_protected_identitys_register_row_holds_no_identity_unit_or_free_text(
+        app, discussed):
+    world, cases = discussed
+    made = register_export(world)
+    day = meeting_day(world)
+    case = cases[PROTECTED_INDEX]
+    row = _by_case(made)[case.number]
+    assert row == {
+        "case_number": case.number, "protected_identity": "yes",
+        "identity_number": None, "identity_kind": None, "family_name": None,
+        "given_name": None, "referring_unit_hsa_id": None, "referring_unit": None,
+        "care_area": "analcancer",
+        "referred_on": service.local_day_of(case.submitted_at).isoformat(),
+        "meeting_day": day,
+        # the protocol factory's values: the stage only as a bare TNM code, no free text
+        "protocol.stage": "T2N0M0", "protocol.recommendation": None,
+        "protocol.treatment": None, "protocol.intent": "curative",
+        "protocol.treating_unit": "SE2321000131-AC02",
+        "protocol.follow_up": "at_home_with_support", "protocol.study_considered": "yes",
+        "protocol.quality_register": "yes",
+        "report_issued_on": day, "report_acknowledged_on": None,
+        "treatment_outcome": None, "treatment_started_on": None, "adherence": None,
+        "deviation_reason": None,
+    }
+    assert set(row) == {column.key for column in made.columns}
+    cells = _cells(made)
+    line = next(line for line in cells if line[0] == case.number)
+    assert {cell for cell in line if cell} == {
+        case.number, "yes", "analcancer", row["referred_on"], day, "T2N0M0", "curative",
+        "SE2321000131-AC02", "at_home_with_support"}
+    assert world.referring.name not in made.csv.split(case.number, 1)[1].split("\n", 1)[0]
+
+
+def test_a_protected_identitys_words_in_the_stage_are_left_out(app, discussed):
+    world, cases = discussed
+    day = date.fromisoformat(meeting_day(world))
+    protocol = service.discussed_cases("analcancer", day, day)
+    item = next(one for one in protocol if one.case.id == cases[PROTECTED_INDEX].id)
+    item.protocol.values = {**item.protocol.values, "stage": "T2 enligt dr Svensson"}
+    row = service.register_row(item, service.care_area("analcancer"))
+    assert row["protocol.stage"] is None
+    other = next(one for one in protocol if one.case.id == cases[0].id)
+    other.protocol.values = {**other.protocol.values, "stage": "T2 enligt dr Svensson"}
+    assert service.register_row(other, service.care_area("analcancer"))[
+        "protocol.stage"] == "T2 enligt dr Svensson"
+
+
+def test_the_referral_day_is_the_day_a_remiss_arrived_as_in_the_statistics(app, discussed):
+    world, cases = discussed
+    case = cases[0]
+    submitted = service.local_day_of(case.submitted_at)
+    number = case.patient.identity_value
+    born = date(int(number[:4]), int(number[4:6]), int(number[6:8]))
+    arrived = date(submitted.year - 2, born.month, min(born.day, 28))  # a birthday apart
+    case.remiss_source, case.remiss_received_on = "letter", arrived
+    db.session.commit()
+    register = _by_case(register_export(world))
+    assert register[case.number]["referred_on"] == arrived.isoformat()
+    assert register[cases[1].number]["referred_on"] == service.local_day_of(
+        cases[1].submitted_at).isoformat()  # no remiss: the day it was submitted
+    extract = research_extract(world)
+    first = next(row for row in extract.rows if row["pseudonym"] == service.pseudonym_for(
+        extract.export.study, case.patient_id))
+    assert first["referred_on"] == arrived.isoformat()
+    assert first["age_at_referral"] == service.age_on(born, arrived)
+    assert service.age_on(born, arrived) < service.age_on(born, submitted)
+
+
+def test_a_referral_submitted_late_in_the_evening_is_that_days_in_stockholm(app, discussed):
+    _world, cases = discussed
+    case = cases[0]
+    case.submitted_at = datetime(2026, 6, 1, 22, 30, tzinfo=UTC)  # 00:30 on 2 June
+    assert service.referral_day(case) == date(2026, 6, 2)

@@ -175,3 +175,18 @@ def test_points_not_due_within_two_weeks_are_not_listed(app, chaired, reported):
                          reported, {"treatment_ended_on": service.today().isoformat()})
     found = due_list.due(chaired.actor("coordinator"), chaired.principal("coordinator"))
     assert [row.position for row, _ in found.rows] == [1]  # 3 and 12 months away: not yet
+
+
+def test_saving_the_days_on_the_page_keeps_a_day_the_plan_does_not_count_from(
+        app, chaired, reported, browser):
+    today = service.today()
+    recording.record_dates(chaired.actor("coordinator"), chaired.principal("coordinator"),
+                           reported, {"discharged_on": today.isoformat()})
+    client = browser(chaired.people["coordinator"])
+    page = client.get(_url(reported)).get_data(as_text=True)
+    assert 'name="dates-discharged_on"' not in page  # the plan counts from the end only
+    assert client.post(f"{_url(reported)}/dates", data={
+        "dates-treatment_ended_on": today.isoformat()}).status_code == 303
+    with app.app_context():
+        schedule = service.schedule_of(db.session.get(type(reported), reported.id))
+        assert (schedule.treatment_ended_on, schedule.discharged_on) == (today, today)

@@ -280,3 +280,46 @@ def test_a_new_care_plan_version_brings_its_prom_schedule(chaired, reported):
     assert service.schedule_of(reported).care_plan_id == draft.id
     [event] = _events(reported, "prom.replan")
     assert event.details["added"] == 1 and event.details["removed"] == 2
+
+
+def test_a_day_not_sent_is_kept_and_an_empty_one_clears_it(chaired, reported):
+    recorded(chaired, reported)
+    end = service.today()
+    dates_recorded(chaired, reported, treatment_ended_on=end.isoformat())
+    schedule = dates_recorded(chaired, reported, discharged_on=end.isoformat())
+    assert (schedule.treatment_ended_on, schedule.discharged_on) == (end, end)
+    assert row(reported, 2).due_on == add_months(end, 3)  # still counted from the end
+    cleared = dates_recorded(chaired, reported, treatment_ended_on="")
+    assert (cleared.treatment_ended_on, cleared.discharged_on) == (None, end)
+    assert row(reported, 2).due_on is None
+    [*_, last] = _events(reported, "prom.dates")
+    assert last.details["treatment_ended_on"] is None
+    assert last.details["previous_treatment_ended_on"] == end.isoformat()
+    assert last.details["discharged_on"] == end.isoformat()
+
+
+def _replanned(chaired, case, prom: list[dict]):
+    from mdk.care_plans import service as care_plans
+    from tests.care_plans import factories as care_plan
+
+    plan = care_plans.revisions_of(case, care_plans.protocols.protocol_for(case))[-1]
+    draft = care_plans.revise(chaired.actor("coordinator"), chaired.principal("coordinator"),
+                              case, plan)
+    draft = care_plan.saved(chaired, case, draft, {**draft.values, "prom": prom})
+    care_plan.establish(chaired, case, draft)
+    return plan.values.get("prom", [])
+
+
+def test_a_position_a_replan_removed_is_never_given_to_another_time_point(chaired, reported):
+    recorded_prom(chaired, reported, 2, status="not_reached", completed_on=None)
+    assert service.schedule_of(reported).positions_used == AREA_POINTS
+    baseline = _replanned(chaired, reported, [])[0]  # 1, 3 and 4 go (nothing recorded)
+    assert sorted(one.position for one in service.follow_ups_of(reported)) == [2]
+    _replanned(chaired, reported, [baseline, {
+        "what": "Sexuell hälsa", "instrument": "EORTC SHQ-C22", "count": 6,
+        "unit": "months", "from": "treatment_end"}])
+    rows = {one.position: one for one in service.follow_ups_of(reported)}
+    assert sorted(rows) == [2, AREA_POINTS + 1, AREA_POINTS + 2]  # never 1, 3 or 4 again
+    assert rows[AREA_POINTS + 1].what == baseline["what"]
+    assert rows[AREA_POINTS + 2].instrument == "EORTC SHQ-C22"
+    assert service.schedule_of(reported).positions_used == AREA_POINTS + 2
