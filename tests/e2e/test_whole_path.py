@@ -161,7 +161,10 @@ def _mark_quorum_present(coordinator: Page, conference_id: int, preferred: set[i
             expect(indicator).to_contain_text("Kvorum: inte komplett")
     expect(indicator).to_have_class(re.compile(r"\bquorum-ok\b"))
     expect(indicator).to_contain_text("Kvorum: komplett")
-    # Green, as a coordinator sees it on the screen.
+    # Green, as a coordinator sees it on the screen: once the page's stylesheet has loaded
+    # (marking someone present reloads the page; the class is there before the styles are,
+    # and the computed colour is then the default black).
+    coordinator.wait_for_load_state("load")
     colour = indicator.evaluate("element => getComputedStyle(element).borderLeftColor")
     red, green, blue = (int(part) for part in re.findall(r"\d+", colour)[:3])
     assert green > red and green > blue, colour
